@@ -1,0 +1,113 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Portico",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "portico", targets: ["Portico"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
+    ],
+    targets: [
+        // The domain: no I/O, no frameworks.
+        .target(
+            name: "PorticoCore",
+            swiftSettings: strictSettings
+        ),
+        // Persistence: the ContentStore contract and its SQLite implementation, blobs.
+        .target(
+            name: "PorticoStore",
+            dependencies: [
+                "PorticoCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The single write path: validation, permission hook, revisions, events; Markdown.
+        .target(
+            name: "PorticoContent",
+            dependencies: [
+                "PorticoCore",
+                "PorticoStore",
+                .product(name: "Ink", package: "Ink"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The Hummingbird application: site resolution, public views, theme.
+        .target(
+            name: "PorticoWeb",
+            dependencies: [
+                "PorticoCore",
+                "PorticoStore",
+                "PorticoContent",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Theme/Default"],
+            swiftSettings: strictSettings
+        ),
+        // The command line: thin, parses and calls into the modules.
+        .executableTarget(
+            name: "Portico",
+            dependencies: [
+                "PorticoCore",
+                "PorticoStore",
+                "PorticoContent",
+                "PorticoWeb",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PorticoCoreTests",
+            dependencies: ["PorticoCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PorticoStoreTests",
+            dependencies: ["PorticoCore", "PorticoStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PorticoContentTests",
+            dependencies: ["PorticoCore", "PorticoStore", "PorticoContent"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PorticoWebTests",
+            dependencies: [
+                "PorticoCore", "PorticoStore", "PorticoContent", "PorticoWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PorticoEndToEndTests",
+            dependencies: ["Portico"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

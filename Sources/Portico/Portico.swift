@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Portico: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portico",
+        abstract: "Portico: a multi-site content management and hosting platform.",
+        subcommands: [Serve.self, SiteCommand.self, UserCommand.self, ThemeCommand.self]
+    )
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PorticoContent
+import PorticoCore
+import PorticoStore
+import PorticoWeb
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve every site of the data folder over HTTP.",
+        discussion: """
+            On first run the data folder is created with a platform database, a demo site \
+            (answering on demo.localhost) and an administrator account whose password is \
+            printed once.
+            """
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Flag(help: "On first run, do not create the demo site.")
+    var noDemo = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let services = try await options.services(logLevel: Logger.Level(rawValue: logLevel) ?? .info)
+            let noUsers = try await services.store.userCount() == 0
+            let noSites = try await services.store.sites().isEmpty
+            let firstRun = noUsers && noSites
+            var generatedPassword: String?
+            if firstRun {
+                printLine("First run: setting up \(options.dataURL.path)")
+                if !noDemo {
+                    try await DemoSite.create(administration: services.administration, content: services.content)
+                    printLine("  created the demo site (id \(DemoSite.id))")
+                }
+                let (_, password) = try await services.administration.createUser(username: "admin", displayName: "Administrator", isPlatformAdmin: true)
+                generatedPassword = password
+            }
+            let adminPassword = generatedPassword
+            let sites = try await services.store.sites()
+            let host = self.host
+            let app = PorticoApplication.application(services, host: host, port: port) { boundPort in
+                // One write, so that whoever reads the output sees the whole banner at once.
+                var banner = ["Portico is listening on http://\(host):\(boundPort)/"]
+                for site in sites {
+                    if let name = site.hostnames.first {
+                        banner.append("  site \(site.id): http://\(name):\(boundPort)/  (or http://\(host):\(boundPort)/_site/\(site.id)/)")
+                    }
+                }
+                if let adminPassword {
+                    banner.append("Administrator account: admin")
+                    banner.append("  password: \(adminPassword)")
+                    banner.append("  (shown only this once; change it with `portico user passwd admin`)")
+                }
+                printLine(banner.joined(separator: "\n"))
+            }
+            try await app.runService()
+        }
+    }
+}

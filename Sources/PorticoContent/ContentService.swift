@@ -1,0 +1,177 @@
+public import Foundation
+public import PorticoCore
+public import PorticoStore
+
+/// The single write path for content.
+///
+/// Every change to an item goes through here, in this order: permission check, validation,
+/// derivation (slug, path, rendered HTML), one atomic store write that also records a
+/// revision, and finally a typed `ContentEvent` for caches, the catalog and other nodes.
+/// Nothing else in Portico writes items.
+public final class ContentService: Sendable {
+    public let store: any ContentStore
+    public let events: ContentEventBus
+    public let clock: any PorticoClock
+    public let ids: any IdentifierSource
+    public let policy: AccessPolicy
+    let markdown = MarkdownRenderer()
+
+    public init(store: any ContentStore, events: ContentEventBus, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), policy: AccessPolicy = AccessPolicy()) {
+        self.store = store
+        self.events = events
+        self.clock = clock
+        self.ids = ids
+        self.policy = policy
+    }
+
+    /// Adds an item under `parent`. The slug is derived from the title when the draft has
+    /// none, and made unique among the siblings.
+    @discardableResult
+    public func create(in site: SiteID, under parent: ItemID, _ draft: ItemDraft, state: ItemState = .private, by principal: Principal, comment: String = "Created") async throws -> Item {
+        let content = try await store.content(of: site)
+        guard let parentItem = try await content.item(id: parent) else { throw PorticoError.notFound("parent item") }
+        let ancestors = try await content.items(paths: parentItem.ancestorPaths)
+        let now = clock.now().roundedToMilliseconds
+        guard policy.allows(principal, .addChild, item: parentItem, ancestors: ancestors, at: now) else {
+            throw PorticoError.forbidden("you may not add items here")
+        }
+        guard parentItem.type.isContainer else {
+            throw PorticoError.invalid(field: "parent", reason: "is a \(parentItem.type.displayName) and cannot contain items")
+        }
+        let atRoot = parentItem.isRoot
+        var errors = draft.problems(atRoot: atRoot)
+        let siblings = try await content.childSlugs(of: parent)
+        var slug = draft.slug ?? ""
+        if draft.slug == nil {
+            var base = Slug.make(from: draft.title)
+            if atRoot && Slug.reservedAtRoot.contains(base) { base += "-page" }
+            slug = Slug.unique(base, among: siblings)
+        } else if siblings.contains(slug) {
+            errors.append(FieldError(field: "slug", message: "Another item in this folder already uses the short name “\(slug)”."))
+        }
+        guard errors.isEmpty else { throw PorticoError.validation(errors) }
+
+        let position = try await content.count(matching: ItemQuery(parentID: parent))
+        let item = Item(
+            id: ItemID(ids.newID()), parentID: parent, path: ContentPath.join(parentItem.path, slug), slug: slug,
+            type: draft.type, title: draft.title.trimmingCharacters(in: .whitespacesAndNewlines),
+            description: draft.description.trimmingCharacters(in: .whitespacesAndNewlines),
+            body: draft.body, bodyHTML: markdown.html(from: draft.body), state: state,
+            created: now, modified: now, effective: (draft.effective ?? now).roundedToMilliseconds,
+            expires: draft.expires?.roundedToMilliseconds, creator: principal.userID, position: position, version: 1,
+            tags: draft.tags, event: draft.event.map(Self.rounded), linkTarget: draft.linkTarget?.trimmingCharacters(in: .whitespaces),
+            blob: draft.blob, imageSize: draft.imageSize
+        )
+        try await content.insert(item, revision: Revision(itemID: item.id, version: 1, author: principal.userID, date: now, comment: comment, snapshot: item))
+        await events.publish(.itemCreated(site: site, item: item))
+        return item
+    }
+
+    /// Saves a changed item. `expectedVersion` is the version the editor started from; if
+    /// someone saved in between, this throws `.conflict` and nothing is overwritten.
+    @discardableResult
+    public func update(in site: SiteID, id: ItemID, _ draft: ItemDraft, expectedVersion: Int, by principal: Principal, comment: String = "Edited") async throws -> Item {
+        let content = try await store.content(of: site)
+        guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
+        let ancestors = try await content.items(paths: current.ancestorPaths)
+        let now = clock.now().roundedToMilliseconds
+        guard policy.allows(principal, .edit, item: current, ancestors: ancestors, at: now) else {
+            throw PorticoError.forbidden("you may not edit this item")
+        }
+        guard draft.type == current.type else { throw PorticoError.invalid(field: "type", reason: "cannot be changed") }
+        guard current.version == expectedVersion else {
+            throw PorticoError.conflict("“\(current.title)” was changed by someone else since you started editing (version \(current.version), you started from \(expectedVersion))")
+        }
+        var draft = draft
+        if current.isRoot { draft.slug = nil }  // the root has no slug
+        var errors = draft.problems(atRoot: ancestors.count == 1)
+        var slug = current.slug
+        if let newSlug = draft.slug, newSlug != current.slug, !current.isRoot {
+            if let parent = current.parentID, try await content.childSlugs(of: parent).contains(newSlug) {
+                errors.append(FieldError(field: "slug", message: "Another item in this folder already uses the short name “\(newSlug)”."))
+            }
+            slug = newSlug
+        }
+        guard errors.isEmpty else { throw PorticoError.validation(errors) }
+
+        var item = current
+        item.slug = slug
+        if !current.isRoot, let parentPath = ancestors.first(where: { $0.id == current.parentID })?.path {
+            item.path = ContentPath.join(parentPath, slug)
+        }
+        item.title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        item.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if draft.body != current.body { item.bodyHTML = markdown.html(from: draft.body) }
+        item.body = draft.body
+        item.tags = draft.tags
+        item.effective = (draft.effective ?? current.effective).roundedToMilliseconds
+        item.expires = draft.expires?.roundedToMilliseconds
+        item.event = draft.event.map(Self.rounded)
+        item.linkTarget = draft.linkTarget?.trimmingCharacters(in: .whitespaces)
+        item.blob = draft.blob
+        item.imageSize = draft.imageSize
+        return try await save(item, from: current, expectedVersion: expectedVersion, in: site, content: content, now: now, by: principal, comment: comment)
+    }
+
+    /// Moves an item to another workflow state.
+    @discardableResult
+    public func setState(in site: SiteID, id: ItemID, to state: ItemState, by principal: Principal, comment: String = "") async throws -> Item {
+        let content = try await store.content(of: site)
+        guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
+        let ancestors = try await content.items(paths: current.ancestorPaths)
+        let now = clock.now().roundedToMilliseconds
+        guard policy.allows(principal, .changeState, item: current, ancestors: ancestors, at: now) else {
+            throw PorticoError.forbidden("you may not change the state of this item")
+        }
+        guard current.state != state else { return current }
+        var item = current
+        item.state = state
+        return try await save(item, from: current, expectedVersion: current.version, in: site, content: content, now: now, by: principal, comment: comment.isEmpty ? "State: \(state.displayName)" : comment)
+    }
+
+    /// Removes an item and everything below it.
+    public func delete(in site: SiteID, id: ItemID, by principal: Principal) async throws {
+        let content = try await store.content(of: site)
+        guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
+        let ancestors = try await content.items(paths: current.ancestorPaths)
+        guard policy.allows(principal, .delete, item: current, ancestors: ancestors, at: clock.now()) else {
+            throw PorticoError.forbidden("you may not delete this item")
+        }
+        let descendants = try await content.delete(id)
+        await events.publish(.itemDeleted(site: site, item: current, descendants: descendants))
+    }
+
+    /// Stores uploaded bytes in the site's blob store, judging their type from the content.
+    /// Throws `.invalid` when the content is of no accepted type.
+    public func storeBlob(in site: SiteID, data: Data, filename: String) async throws -> (BlobReference, ImageDimensions?) {
+        guard let sniffed = MediaSniffer.sniff(data) else {
+            throw PorticoError.invalid(field: "file", reason: "is of a type that cannot be uploaded")
+        }
+        let content = try await store.content(of: site)
+        let (sha, size) = try await content.blobs.put(data)
+        let reference = BlobReference(sha256: sha, mimeType: sniffed.mimeType, size: size, filename: Self.safeFilename(filename))
+        return (reference, sniffed.dimensions)
+    }
+
+    private func save(_ changed: Item, from current: Item, expectedVersion: Int, in site: SiteID, content: any SiteContentStore, now: Date, by principal: Principal, comment: String) async throws -> Item {
+        var item = changed
+        item.modified = now
+        item.version = expectedVersion + 1
+        let revision = Revision(itemID: item.id, version: item.version, author: principal.userID, date: now, comment: comment, snapshot: item)
+        try await content.update(item, expectedVersion: expectedVersion, revision: revision)
+        await events.publish(.itemUpdated(site: site, before: current, after: item))
+        return item
+    }
+
+    private static func rounded(_ event: EventDetails) -> EventDetails {
+        EventDetails(start: event.start.roundedToMilliseconds, end: event.end.roundedToMilliseconds, location: event.location)
+    }
+
+    /// A download name without path parts or characters that could break a header.
+    public static func safeFilename(_ name: String) -> String {
+        let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let cleaned = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0.value != 0x7F }.map(Character.init))
+        let trimmed = cleaned.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty || trimmed == "." || trimmed == ".." ? "file" : String(trimmed.prefix(200))
+    }
+}

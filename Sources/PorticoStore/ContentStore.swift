@@ -1,0 +1,118 @@
+public import Foundation
+public import PorticoCore
+
+/// Which items a listing wants. Every store translates it into one query, so listings never
+/// cost one query per item.
+public struct ItemQuery: Sendable, Equatable {
+    public enum Order: Sendable, Equatable {
+        /// By position among siblings (folder order).
+        case position
+        /// Newest effective date first (news listings, feeds).
+        case newestFirst
+        /// Earliest event start first (upcoming events).
+        case eventStart
+        /// By path (sitemaps, exports): parents before children.
+        case path
+    }
+
+    /// Only direct children of this item.
+    public var parentID: ItemID?
+    /// Only items strictly below this path.
+    public var below: String?
+    public var types: Set<ItemType>?
+    /// Only items that are, on their own, publicly visible at this date (published, in effect,
+    /// not expired). Ancestors are checked separately, see `SiteContentStore.hiddenFolderPaths(at:)`.
+    public var publiclyVisibleAt: Date?
+    /// Only items whose blob has this digest.
+    public var blobSHA256: String?
+    /// Only events that end after this date.
+    public var eventsEndingAfter: Date?
+    public var order: Order
+    public var limit: Int?
+    public var offset: Int
+
+    public init(
+        parentID: ItemID? = nil, below: String? = nil, types: Set<ItemType>? = nil,
+        publiclyVisibleAt: Date? = nil, blobSHA256: String? = nil, eventsEndingAfter: Date? = nil,
+        order: Order = .position, limit: Int? = nil, offset: Int = 0
+    ) {
+        self.parentID = parentID
+        self.below = below
+        self.types = types
+        self.publiclyVisibleAt = publiclyVisibleAt
+        self.blobSHA256 = blobSHA256
+        self.eventsEndingAfter = eventsEndingAfter
+        self.order = order
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// The platform-wide part of storage: sites, hostnames, users, sessions, and the door to each
+/// site's content.
+///
+/// Implementations: `SQLiteContentStore` (one platform database plus one database per site);
+/// a PostgreSQL store will satisfy the same contract. The contract tests in
+/// `Tests/PorticoStoreTests` run against every implementation.
+public protocol ContentStore: Sendable {
+    /// All sites, sorted by id. Does not open any site database.
+    func sites() async throws -> [Site]
+    func site(_ id: SiteID) async throws -> Site?
+    /// The site answering on `hostname` (already normalised). Does not open any site database.
+    func site(forHostname hostname: String) async throws -> Site?
+    /// Creates the site's storage and its root item atomically: afterwards both exist or neither.
+    /// Throws `.alreadyExists` when the id or a hostname is taken.
+    func createSite(_ site: Site, root: Item, rootRevision: Revision) async throws
+    /// Saves settings, hostnames and status. Throws `.alreadyExists` for a hostname of another site.
+    func updateSite(_ site: Site) async throws
+    /// Removes the site from the platform; its data is moved aside, not destroyed.
+    func deleteSite(_ id: SiteID) async throws
+    /// The content of one site. Throws `.notFound` for an unknown site and `.siteUnavailable`
+    /// when its database is missing or corrupt.
+    func content(of site: SiteID) async throws -> any SiteContentStore
+
+    func users() async throws -> [User]
+    func user(_ id: UserID) async throws -> User?
+    func user(username: String) async throws -> User?
+    /// Throws `.alreadyExists` when the username is taken.
+    func createUser(_ user: User) async throws
+    func updateUser(_ user: User) async throws
+    func userCount() async throws -> Int
+}
+
+/// The content of one site: its item tree, revisions, redirects and blobs.
+///
+/// Every write method is atomic: it either fully happens or leaves nothing behind.
+public protocol SiteContentStore: Sendable {
+    var siteID: SiteID { get }
+    var blobs: any BlobStore { get }
+
+    func root() async throws -> Item
+    func item(id: ItemID) async throws -> Item?
+    func item(path: String) async throws -> Item?
+    /// The items at these paths, in no particular order; missing paths are skipped.
+    func items(paths: [String]) async throws -> [Item]
+    func items(matching query: ItemQuery) async throws -> [Item]
+    func count(matching query: ItemQuery) async throws -> Int
+    /// Paths of folders that are not publicly visible at `date`; everything below them is
+    /// hidden from the public too.
+    func hiddenFolderPaths(at date: Date) async throws -> [String]
+    /// The slugs already used by the children of `parent`.
+    func childSlugs(of parent: ItemID) async throws -> Set<String>
+    /// The item an old path now leads to, if it was renamed or moved.
+    func redirect(from path: String) async throws -> ItemID?
+    /// All revisions of an item, oldest first.
+    func revisions(of item: ItemID) async throws -> [Revision]
+    /// The schema version recorded in this site's database.
+    func schemaVersion() async throws -> Int
+
+    /// Adds a new item with its first revision. Throws `.alreadyExists` when the path is taken
+    /// and `.notFound` when the parent is missing.
+    func insert(_ item: Item, revision: Revision) async throws
+    /// Saves a changed item if its stored version is still `expectedVersion` (else `.conflict`).
+    /// When the path changed, every descendant's path changes with it and a redirect is kept
+    /// from each old path.
+    func update(_ item: Item, expectedVersion: Int, revision: Revision) async throws
+    /// Removes the item and all its descendants; returns the removed descendants' ids.
+    func delete(_ id: ItemID) async throws -> [ItemID]
+}

@@ -1,0 +1,111 @@
+import GRDB
+
+/// Forward-only, named schema migrations. The number of migrations is the schema version,
+/// recorded in each database as `PRAGMA user_version` (and GRDB's `grdb_migrations` table).
+enum Migrations {
+    static var platform: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-platform") { db in
+            try db.execute(sql: """
+                CREATE TABLE sites (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    tagline TEXT NOT NULL DEFAULT '',
+                    accent_color TEXT NOT NULL,
+                    footer_text TEXT NOT NULL DEFAULT '',
+                    logo_sha256 TEXT, logo_mime TEXT, logo_size INTEGER, logo_filename TEXT,
+                    status TEXT NOT NULL,
+                    created INTEGER NOT NULL
+                );
+                CREATE TABLE hostnames (
+                    hostname TEXT PRIMARY KEY NOT NULL,
+                    site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL
+                );
+                CREATE INDEX hostnames_site ON hostnames(site_id);
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    username TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    email TEXT NOT NULL DEFAULT '',
+                    password_hash TEXT NOT NULL,
+                    is_admin INTEGER NOT NULL DEFAULT 0,
+                    created INTEGER NOT NULL
+                );
+                CREATE TABLE sessions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    created INTEGER NOT NULL,
+                    expires INTEGER NOT NULL,
+                    data TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE INDEX sessions_user ON sessions(user_id);
+                """)
+        }
+        return migrator
+    }
+
+    static var site: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-content") { db in
+            try db.execute(sql: """
+                CREATE TABLE items (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    parent_id TEXT REFERENCES items(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL UNIQUE,
+                    slug TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '',
+                    body TEXT NOT NULL DEFAULT '',
+                    body_html TEXT NOT NULL DEFAULT '',
+                    state TEXT NOT NULL,
+                    created INTEGER NOT NULL,
+                    modified INTEGER NOT NULL,
+                    effective INTEGER NOT NULL,
+                    expires INTEGER,
+                    creator TEXT,
+                    position INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    tags TEXT NOT NULL DEFAULT '',
+                    event_start INTEGER, event_end INTEGER, event_location TEXT,
+                    link_target TEXT,
+                    blob_sha256 TEXT, blob_mime TEXT, blob_size INTEGER, blob_filename TEXT,
+                    image_width INTEGER, image_height INTEGER,
+                    UNIQUE (parent_id, slug)
+                );
+                CREATE INDEX items_children ON items(parent_id, position);
+                CREATE INDEX items_type_effective ON items(type, effective);
+                CREATE INDEX items_blob ON items(blob_sha256) WHERE blob_sha256 IS NOT NULL;
+                CREATE TABLE revisions (
+                    item_id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    author TEXT,
+                    date INTEGER NOT NULL,
+                    comment TEXT NOT NULL DEFAULT '',
+                    snapshot TEXT NOT NULL,
+                    PRIMARY KEY (item_id, version)
+                );
+                CREATE TABLE redirects (
+                    old_path TEXT PRIMARY KEY NOT NULL,
+                    item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+                    created INTEGER NOT NULL
+                );
+                CREATE INDEX redirects_item ON redirects(item_id);
+                """)
+        }
+        return migrator
+    }
+
+    /// Runs pending migrations and records the resulting schema version.
+    static func run(_ migrator: DatabaseMigrator, on writer: any DatabaseWriter) throws {
+        try migrator.migrate(writer)
+        let version = migrator.migrations.count
+        try writer.write { db in
+            try db.execute(sql: "PRAGMA user_version = \(version)")
+        }
+    }
+
+    static var platformSchemaVersion: Int { platform.migrations.count }
+    static var siteSchemaVersion: Int { site.migrations.count }
+}

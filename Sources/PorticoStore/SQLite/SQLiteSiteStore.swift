@@ -1,0 +1,327 @@
+import Foundation
+import GRDB
+import PorticoCore
+
+/// One site's content in its own SQLite database (WAL, foreign keys on), blobs beside it.
+final class SQLiteSiteStore: SiteContentStore {
+    let siteID: SiteID
+    let blobs: any BlobStore
+    let pool: DatabasePool
+
+    /// Opens an existing site database and brings its schema up to date.
+    /// Throws `.siteUnavailable` when the file is missing or is not a usable database.
+    static func open(siteID: SiteID, folder: URL, readers: Int) throws -> SQLiteSiteStore {
+        let file = folder.appendingPathComponent(SQLiteLayout.siteDatabaseName)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw PorticoError.siteUnavailable(site: siteID.rawValue, reason: "database file \(file.path) is missing")
+        }
+        do {
+            let pool = try makePool(at: file, readers: readers)
+            try Migrations.run(Migrations.site, on: pool)
+            return SQLiteSiteStore(siteID: siteID, folder: folder, pool: pool)
+        } catch let error as DatabaseError {
+            throw PorticoError.siteUnavailable(site: siteID.rawValue, reason: "database \(file.path) cannot be used: \(error.message ?? error.description)")
+        }
+    }
+
+    /// Creates a new site database with its root item.
+    static func create(siteID: SiteID, folder: URL, root: Item, revision: Revision) throws -> SQLiteSiteStore {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent(SQLiteLayout.siteDatabaseName)
+        let pool = try makePool(at: file, readers: 2)
+        try Migrations.run(Migrations.site, on: pool)
+        let store = SQLiteSiteStore(siteID: siteID, folder: folder, pool: pool)
+        try pool.write { db in
+            try db.execute(sql: ItemRows.insertSQL, arguments: ItemRows.insertArguments(root))
+            try Self.insertRevision(revision, db)
+        }
+        return store
+    }
+
+    static func makePool(at file: URL, readers: Int) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.maximumReaderCount = max(1, readers)
+        configuration.busyMode = .timeout(10)
+        configuration.label = file.deletingLastPathComponent().lastPathComponent
+        return try DatabasePool(path: file.path, configuration: configuration)
+    }
+
+    private init(siteID: SiteID, folder: URL, pool: DatabasePool) {
+        self.siteID = siteID
+        self.pool = pool
+        self.blobs = FileBlobStore(root: folder.appendingPathComponent(SQLiteLayout.blobFolderName))
+    }
+
+    // MARK: Reads
+
+    private static let selectSQL = "SELECT \(ItemRows.columns) FROM items"
+
+    func root() async throws -> Item {
+        try await read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE parent_id IS NULL")) else {
+                throw PorticoError.storage("site \(self.siteID) has no root item")
+            }
+            return try ItemRows.item(row)
+        }
+    }
+
+    func item(id: ItemID) async throws -> Item? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [id.rawValue]).map(ItemRows.item)
+        }
+    }
+
+    func item(path: String) async throws -> Item? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE path = ?"), arguments: [path]).map(ItemRows.item)
+        }
+    }
+
+    func items(paths: [String]) async throws -> [Item] {
+        guard !paths.isEmpty else { return [] }
+        return try await read { db in
+            let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
+            let statement = try db.cachedStatement(sql: Self.selectSQL + " WHERE path IN (\(marks))")
+            return try Row.fetchAll(statement, arguments: StatementArguments(paths)).map(ItemRows.item)
+        }
+    }
+
+    func items(matching query: ItemQuery) async throws -> [Item] {
+        let (whereSQL, arguments) = Self.whereClause(query)
+        var sql = Self.selectSQL + whereSQL
+        switch query.order {
+        case .position: sql += " ORDER BY position, title"
+        case .newestFirst: sql += " ORDER BY effective DESC, created DESC"
+        case .eventStart: sql += " ORDER BY event_start, title"
+        case .path: sql += " ORDER BY path"
+        }
+        if let limit = query.limit { sql += " LIMIT \(max(0, limit)) OFFSET \(max(0, query.offset))" }
+        let finalSQL = sql
+        return try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: finalSQL), arguments: arguments).map(ItemRows.item)
+        }
+    }
+
+    func count(matching query: ItemQuery) async throws -> Int {
+        let (whereSQL, arguments) = Self.whereClause(query)
+        let sql = "SELECT COUNT(*) FROM items" + whereSQL
+        return try await read { db in
+            try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
+        }
+    }
+
+    func hiddenFolderPaths(at date: Date) async throws -> [String] {
+        let now = date.millisecondsSince1970
+        return try await read { db in
+            try String.fetchAll(db.cachedStatement(sql: """
+                SELECT path FROM items WHERE type = 'folder'
+                AND NOT (state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?))
+                """), arguments: [now, now])
+        }
+    }
+
+    func childSlugs(of parent: ItemID) async throws -> Set<String> {
+        try await read { db in
+            Set(try String.fetchAll(db.cachedStatement(sql: "SELECT slug FROM items WHERE parent_id = ?"), arguments: [parent.rawValue]))
+        }
+    }
+
+    func redirect(from path: String) async throws -> ItemID? {
+        try await read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT item_id FROM redirects WHERE old_path = ?"), arguments: [path]).map(ItemID.init)
+        }
+    }
+
+    func revisions(of item: ItemID) async throws -> [Revision] {
+        try await read { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT snapshot, author, date, comment, version FROM revisions WHERE item_id = ? ORDER BY version"), arguments: [item.rawValue])
+            return try rows.map { row in
+                let snapshot = try RevisionCoding.decoder.decode(Item.self, from: Data((row[0] as String).utf8))
+                let author: String? = row[1]
+                return Revision(itemID: item, version: row[4], author: author.map(UserID.init), date: Date(millisecondsSince1970: row[2]), comment: row[3], snapshot: snapshot)
+            }
+        }
+    }
+
+    func schemaVersion() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+    }
+
+    // MARK: Writes
+
+    func insert(_ item: Item, revision: Revision) async throws {
+        try await write { db in
+            if let parent = item.parentID {
+                let parentType = try String.fetchOne(db, sql: "SELECT type FROM items WHERE id = ?", arguments: [parent.rawValue])
+                guard let parentType else { throw PorticoError.notFound("parent item") }
+                guard ItemType(rawValue: parentType)?.isContainer == true else {
+                    throw PorticoError.invalid(field: "parent", reason: "cannot contain other items")
+                }
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM items WHERE path = ? OR id = ?", arguments: [item.path, item.id.rawValue]) == true {
+                throw PorticoError.alreadyExists("an item at \(item.path)")
+            }
+            try db.execute(sql: ItemRows.insertSQL, arguments: ItemRows.insertArguments(item))
+            try db.execute(sql: "DELETE FROM redirects WHERE old_path = ?", arguments: [item.path])
+            try Self.insertRevision(revision, db)
+        }
+    }
+
+    func update(_ item: Item, expectedVersion: Int, revision: Revision) async throws {
+        let now = revision.date.millisecondsSince1970
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE id = ?", arguments: [item.id.rawValue]) else {
+                throw PorticoError.notFound("item")
+            }
+            let current = try ItemRows.item(row)
+            guard current.version == expectedVersion else {
+                throw PorticoError.conflict("the item was changed by someone else (version \(current.version), you started from \(expectedVersion))")
+            }
+            if current.path != item.path {
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM items WHERE path = ?", arguments: [item.path]) == true {
+                    throw PorticoError.alreadyExists("an item at \(item.path)")
+                }
+                let oldPrefix = current.path + "/"
+                let descendants = try Row.fetchAll(db, sql: "SELECT id, path FROM items WHERE substr(path, 1, ?) = ?", arguments: [oldPrefix.utf8.count, oldPrefix])
+                // Keep every old path working, then move the subtree.
+                var moves: [(id: String, old: String, new: String)] = [(item.id.rawValue, current.path, item.path)]
+                for descendant in descendants {
+                    let oldPath: String = descendant[1]
+                    moves.append((descendant[0], oldPath, item.path + oldPath.dropFirst(current.path.count)))
+                }
+                for move in moves {
+                    try db.execute(sql: "INSERT OR REPLACE INTO redirects (old_path, item_id, created) VALUES (?, ?, ?)", arguments: [move.old, move.id, now])
+                    try db.execute(sql: "DELETE FROM redirects WHERE old_path = ?", arguments: [move.new])
+                }
+                // Two steps so that the UNIQUE(path) index never sees a temporary clash.
+                for move in moves.dropFirst() {
+                    try db.execute(sql: "UPDATE items SET path = ? WHERE id = ?", arguments: ["\u{1}" + move.new, move.id])
+                }
+                try db.execute(sql: "UPDATE items SET path = substr(path, 2) WHERE substr(path, 1, 1) = char(1)")
+            }
+            if item.parentID != current.parentID, let parent = item.parentID {
+                guard try String.fetchOne(db, sql: "SELECT type FROM items WHERE id = ?", arguments: [parent.rawValue]).flatMap(ItemType.init(rawValue:))?.isContainer == true else {
+                    throw PorticoError.invalid(field: "parent", reason: "cannot contain other items")
+                }
+            }
+            try db.execute(sql: ItemRows.updateSQL, arguments: ItemRows.updateArguments(item))
+            try Self.insertRevision(revision, db)
+        }
+    }
+
+    func delete(_ id: ItemID) async throws -> [ItemID] {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT path, parent_id FROM items WHERE id = ?", arguments: [id.rawValue]) else {
+                throw PorticoError.notFound("item")
+            }
+            let parent: String? = row[1]
+            guard parent != nil else { throw PorticoError.invalid(field: "item", reason: "is the site root and cannot be deleted") }
+            let prefix = (row[0] as String) + "/"
+            let descendants = try String.fetchAll(db, sql: "SELECT id FROM items WHERE substr(path, 1, ?) = ?", arguments: [prefix.utf8.count, prefix])
+            try db.execute(sql: "DELETE FROM items WHERE id = ?", arguments: [id.rawValue])
+            return descendants.map(ItemID.init)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func insertRevision(_ revision: Revision, _ db: Database) throws {
+        let snapshot = String(decoding: try RevisionCoding.encoder.encode(revision.snapshot), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT INTO revisions (item_id, version, author, date, comment, snapshot) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [revision.itemID.rawValue, revision.version, revision.author?.rawValue, revision.date.millisecondsSince1970, revision.comment, snapshot]
+        )
+    }
+
+    private static func whereClause(_ query: ItemQuery) -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let parent = query.parentID {
+            conditions.append("parent_id = ?")
+            arguments += [parent.rawValue]
+        }
+        if let below = query.below {
+            let prefix = below == "/" ? "/" : below + "/"
+            conditions.append("substr(path, 1, ?) = ? AND path <> ?")
+            arguments += [prefix.utf8.count, prefix, below]
+        }
+        if let types = query.types {
+            let sorted = types.map(\.rawValue).sorted()
+            conditions.append("type IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")")
+            arguments += StatementArguments(sorted)
+        }
+        if let date = query.publiclyVisibleAt {
+            let now = date.millisecondsSince1970
+            conditions.append("state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?)")
+            arguments += [now, now]
+        }
+        if let sha = query.blobSHA256 {
+            conditions.append("blob_sha256 = ?")
+            arguments += [sha]
+        }
+        if let date = query.eventsEndingAfter {
+            conditions.append("event_end > ?")
+            arguments += [date.millisecondsSince1970]
+        }
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
+    }
+
+    private func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(work)
+        } catch let error as DatabaseError {
+            throw SQLiteErrors.map(error, site: siteID)
+        }
+    }
+
+    private func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(work)
+        } catch let error as DatabaseError {
+            throw SQLiteErrors.map(error, site: siteID)
+        }
+    }
+}
+
+/// JSON coding of revision snapshots, with millisecond dates.
+enum RevisionCoding {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }
+}
+
+/// Turns SQLite errors into `PorticoError`s that say what happened.
+enum SQLiteErrors {
+    static func map(_ error: DatabaseError, site: SiteID?) -> PorticoError {
+        switch error.resultCode {
+        case .SQLITE_CONSTRAINT:
+            return .alreadyExists("a record with the same key (\(error.message ?? "constraint"))")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_CANTOPEN, .SQLITE_IOERR:
+            if let site { return .siteUnavailable(site: site.rawValue, reason: error.message ?? error.description) }
+            return .storage(error.message ?? error.description)
+        case .SQLITE_FULL:
+            return .storage("disk full")
+        default:
+            return .storage(error.message ?? error.description)
+        }
+    }
+}
+
+/// File names inside the data folder.
+enum SQLiteLayout {
+    static let platformDatabaseName = "platform.sqlite"
+    static let sitesFolderName = "sites"
+    static let trashFolderName = "trash"
+    static let siteDatabaseName = "content.sqlite"
+    static let blobFolderName = "blobs"
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Date and size texts for pages, feeds and sitemaps. Calendar maths in UTC, no formatter
+/// objects, so it is cheap and safe to call from any thread.
+enum Formatting {
+    private static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+    private static func parts(_ date: Date) -> tm {
+        var time = time_t(date.timeIntervalSince1970.rounded(.down))
+        var result = tm()
+        gmtime_r(&time, &result)
+        return result
+    }
+
+    /// "23 November 2026"
+    static func day(_ date: Date) -> String {
+        let p = parts(date)
+        return "\(p.tm_mday) \(months[Int(p.tm_mon)]) \(p.tm_year + 1900)"
+    }
+
+    /// "23 November 2026, 14:30"
+    static func dayAndTime(_ date: Date) -> String {
+        let p = parts(date)
+        return "\(day(date)), \(two(p.tm_hour)):\(two(p.tm_min))"
+    }
+
+    /// "2026-11-23T14:30:00Z" (RFC 3339, for Atom, sitemaps and `<time>`).
+    static func iso(_ date: Date) -> String {
+        let p = parts(date)
+        return "\(p.tm_year + 1900)-\(two(p.tm_mon + 1))-\(two(p.tm_mday))T\(two(p.tm_hour)):\(two(p.tm_min)):\(two(p.tm_sec))Z"
+    }
+
+    /// "Mon, 23 Nov 2026 14:30:00 GMT" (HTTP dates).
+    static func http(_ date: Date) -> String {
+        let p = parts(date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        return "\(days[Int(p.tm_wday)]), \(two(p.tm_mday)) \(months[Int(p.tm_mon)].prefix(3)) \(p.tm_year + 1900) \(two(p.tm_hour)):\(two(p.tm_min)):\(two(p.tm_sec)) GMT"
+    }
+
+    /// "1.2 MB"
+    static func size(_ bytes: Int64) -> String {
+        if bytes < 1024 { return "\(bytes) bytes" }
+        let units = ["KB", "MB", "GB", "TB"]
+        var value = Double(bytes) / 1024
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return String(format: value < 10 ? "%.1f" : "%.0f", value) + " " + units[unit]
+    }
+
+    private static func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// Escapes text for XML element content and attribute values.
+    static func xml(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&apos;"
+            default:
+                // Characters XML 1.0 forbids are dropped.
+                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" { continue }
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// Percent-encodes one URL path segment (slugs are already safe; file names may not be).
+    static func pathSegment(_ text: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/;?#")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "file"
+    }
+}

@@ -1,0 +1,78 @@
+public import Hummingbird
+import Logging
+import NIOCore
+import PorticoCore
+
+/// Builds the Hummingbird responder and application for a node.
+///
+/// The request path: HEAD→GET mapping, site resolution (Host header or `/_site/<id>/`, which
+/// rewrites the path and so must run before routing), error mapping, then the router. Later
+/// layers (response cache, sessions, editor UI, API) slot in between resolution and routing.
+public enum PorticoApplication {
+    /// The whole request path as one responder.
+    public static func responder(_ services: PorticoServices) -> some HTTPResponder<PorticoRequestContext> {
+        let errorPages = ErrorPages(theme: services.theme)
+        return PorticoResponder(
+            router: router(services).buildResponder(),
+            resolver: SiteResolverMiddleware(directory: services.directory, errors: errorPages),
+            errors: ErrorMiddleware(pages: errorPages)
+        )
+    }
+
+    /// The routes, for a request whose site is already resolved.
+    static func router(_ services: PorticoServices) -> Router<PorticoRequestContext> {
+        let router = Router(context: PorticoRequestContext.self)
+        let site = PublicSite(store: services.store, theme: services.theme, clock: services.clock)
+        let fileIO = FileIO()
+
+        // Every public route answers GET and HEAD (HeadMiddleware drops the body).
+        func readable(_ path: RouterPath, _ handler: @escaping @Sendable (Request, PorticoRequestContext) async throws -> Response) {
+            router.get(path, use: handler)
+            router.head(path, use: handler)
+        }
+        readable("/_health/live") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: "OK\n")))
+        }
+        readable("/_theme/**") { request, _ in site.stylesheet(request) }
+        readable("/robots.txt") { request, context in try await site.robots(request, context: context) }
+        readable("/sitemap.xml") { request, context in try await site.sitemap(request, context: context) }
+        readable("/feed.xml") { request, context in try await site.feed(request, context: context) }
+        readable("/_blob/**") { request, context in try await site.blob(request, context: context, fileIO: fileIO) }
+        readable("/") { request, context in try await site.page(request, context: context) }
+        readable("/**") { request, context in try await site.page(request, context: context) }
+        return router
+    }
+
+    /// The application listening on `host:port`. `onServerRunning` receives the bound port
+    /// (useful with port 0).
+    public static func application(
+        _ services: PorticoServices, host: String, port: Int,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            responder: responder(services),
+            configuration: .init(address: .hostname(host, port: port), serverName: "Portico"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: services.logger
+        )
+    }
+}
+
+/// Runs the steps that must happen before routing, then the router.
+struct PorticoResponder<Router: HTTPResponder<PorticoRequestContext>>: HTTPResponder {
+    typealias Context = PorticoRequestContext
+    let router: Router
+    let resolver: SiteResolverMiddleware
+    let errors: ErrorMiddleware
+    let head = HeadMiddleware<PorticoRequestContext>()
+
+    func respond(to request: Request, context: PorticoRequestContext) async throws -> Response {
+        try await head.handle(request, context: context) { request, context in
+            try await resolver.handle(request, context: context) { request, context in
+                try await errors.handle(request, context: context) { request, context in
+                    try await router.respond(to: request, context: context)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+public import Logging
+public import PorticoCore
+public import PorticoStore
+public import PorticoContent
+
+/// Everything a running node needs, wired once: the store, the event bus, the write services,
+/// the site directory and the theme. The CLI and the tests build one of these.
+public struct PorticoServices: Sendable {
+    public let store: any ContentStore
+    public let events: ContentEventBus
+    public let content: ContentService
+    public let administration: SiteAdministration
+    public let directory: SiteDirectory
+    public let theme: Theme
+    public let clock: any PorticoClock
+    public let logger: Logger
+
+    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, logger: Logger = Logger(label: "portico")) async throws {
+        self.store = store
+        self.theme = theme
+        self.clock = clock
+        self.logger = logger
+        let events = ContentEventBus()
+        self.events = events
+        self.content = ContentService(store: store, events: events, clock: clock, ids: ids)
+        self.administration = SiteAdministration(store: store, events: events, clock: clock, ids: ids, bcryptCost: bcryptCost)
+        let directory = SiteDirectory(store: store)
+        try await directory.reload()
+        events.subscribe { event in directory.apply(event) }
+        self.directory = directory
+    }
+}

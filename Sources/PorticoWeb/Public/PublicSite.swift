@@ -1,0 +1,156 @@
+import Foundation
+public import Hummingbird
+import Logging
+public import PorticoCore
+public import PorticoStore
+
+/// The public face of every site: traversal from a path to an item, and its page.
+///
+/// Every item shown anywhere (the page itself, listings, navigation, the home page's news and
+/// events, feeds, sitemaps, blobs) is filtered through `AccessPolicy`; an item the visitor may
+/// not see answers 404, never 403, so its existence does not leak.
+public struct PublicSite: Sendable {
+    public let store: any ContentStore
+    public let theme: Theme
+    public let policy: AccessPolicy
+    public let clock: any PorticoClock
+
+    public init(store: any ContentStore, theme: Theme, policy: AccessPolicy = AccessPolicy(), clock: any PorticoClock = SystemClock()) {
+        self.store = store
+        self.theme = theme
+        self.policy = policy
+        self.clock = clock
+    }
+
+    // MARK: Pages
+
+    /// Answers a GET for a content path of the request's site.
+    public func page(_ request: Request, context: PorticoRequestContext) async throws -> Response {
+        let site = try context.requireSite()
+        let segments = try ContentPath.segments(of: request.uri.path)
+        let path = ContentPath.path(of: segments)
+        let content = try await store.content(of: site.id)
+        let now = clock.now()
+
+        guard let item = try await content.item(path: path) else {
+            return try await redirectOrNotFound(path: path, content: content, context: context, now: now)
+        }
+        let ancestors = try await orderedAncestors(of: item, content: content)
+        guard policy.allows(context.principal, .view, item: item, ancestors: ancestors, at: now) else {
+            throw PorticoError.notFound("item")
+        }
+        if item.type == .link, let target = item.linkTarget {
+            let location = target.hasPrefix("/") ? context.basePath + target : target
+            return Response(status: .found, headers: [.location: location, .cacheControl: "no-cache"])
+        }
+
+        let view = PageView(site: site, context: context, theme: theme)
+        let navigation = try await navigationItems(content: content, context: context, now: now)
+        var values = view.common(title: item.title, description: item.description, navigation: navigation, current: item, ancestors: ancestors)
+        values["item"] = view.itemValues(item)
+
+        let html: String
+        switch item.type {
+        case .folder where item.isRoot:
+            try await addHomeValues(&values, view: view, root: item, content: content, context: context, now: now)
+            values["isHome"] = true
+            html = theme.render("home", values)
+        case .folder:
+            var children = try await visibleChildren(of: item, content: content, context: context, now: now)
+            let isNewsListing = !children.isEmpty && children.allSatisfy { $0.type == .news }
+            if isNewsListing { children.sort { $0.effective > $1.effective } }
+            values["isNewsListing"] = isNewsListing
+            values["hasChildren"] = !children.isEmpty
+            values["children"] = children.map { view.listingValues($0) }
+            html = theme.render("folder", values)
+        default:
+            values.merge(view.detailValues(item)) { $1 }
+            html = theme.render("item", values)
+        }
+        return PageView.htmlResponse(html)
+    }
+
+    /// An old path of a moved item answers 301 to where it is now; anything else is 404.
+    private func redirectOrNotFound(path: String, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> Response {
+        if let id = try await content.redirect(from: path), let target = try await content.item(id: id) {
+            let ancestors = try await orderedAncestors(of: target, content: content)
+            if policy.allows(context.principal, .view, item: target, ancestors: ancestors, at: now) {
+                return Response(status: .movedPermanently, headers: [.location: context.basePath + target.path, .cacheControl: "no-cache"])
+            }
+        }
+        throw PorticoError.notFound("item")
+    }
+
+    // MARK: Building blocks
+
+    /// Ancestors of `item`, root first.
+    func orderedAncestors(of item: Item, content: any SiteContentStore) async throws -> [Item] {
+        let paths = item.ancestorPaths
+        guard !paths.isEmpty else { return [] }
+        let found = try await content.items(paths: paths)
+        let byPath = Dictionary(found.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        // A missing ancestor would mean a broken tree; treat the item as unreachable.
+        let ordered = paths.compactMap { byPath[$0] }
+        guard ordered.count == paths.count else { throw PorticoError.notFound("item") }
+        return ordered
+    }
+
+    /// The top-level navigation: the root's visible folders, pages and links, in folder order.
+    func navigationItems(content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> [Item] {
+        let root = try await content.root()
+        return try await visibleChildren(of: root, content: content, context: context, now: now, types: [.folder, .page, .link])
+    }
+
+    /// Children of a visible item that the principal may see, in folder order.
+    func visibleChildren(of parent: Item, content: any SiteContentStore, context: PorticoRequestContext, now: Date, types: Set<ItemType>? = nil) async throws -> [Item] {
+        let publicOnly = policy.seesOnlyPublicContent(context.principal)
+        let children = try await content.items(matching: ItemQuery(parentID: parent.id, types: types, publiclyVisibleAt: publicOnly ? now : nil))
+        if publicOnly { return children }
+        let ancestors = try await orderedAncestors(of: parent, content: content) + [parent]
+        return children.filter { policy.allows(context.principal, .view, item: $0, ancestors: ancestors, at: now) }
+    }
+
+    /// Items of the given types anywhere in the site that the principal may see, filtered by
+    /// the visibility of their ancestors (a private folder hides its published news).
+    func visibleItems(_ query: ItemQuery, content: any SiteContentStore, context: PorticoRequestContext, now: Date, limit: Int) async throws -> [Item] {
+        var query = query
+        let publicOnly = policy.seesOnlyPublicContent(context.principal)
+        if publicOnly { query.publiclyVisibleAt = now }
+        let hidden = publicOnly ? try await content.hiddenFolderPaths(at: now) : []
+        let hiddenPrefixes = hidden.map { $0 == "/" ? "/" : $0 + "/" }
+        var result: [Item] = []
+        var offset = 0
+        let batch = max(limit * 2, 50)
+        while result.count < limit {
+            query.limit = batch
+            query.offset = offset
+            let page = try await content.items(matching: query)
+            for item in page where !hiddenPrefixes.contains(where: { item.path.hasPrefix($0) }) {
+                result.append(item)
+                if result.count == limit { break }
+            }
+            if page.count < batch { break }
+            offset += batch
+        }
+        return result
+    }
+
+    private func addHomeValues(_ values: inout [String: Any], view: PageView, root: Item, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws {
+        let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: 4)
+        values["hasNews"] = !news.isEmpty
+        values["news"] = news.map { view.listingValues($0) }
+        if let first = news.first, let parentPath = first.ancestorPaths.last, parentPath != "/" {
+            values["newsFolderURL"] = context.basePath + parentPath
+        }
+        let events = try await visibleItems(ItemQuery(types: [.event], eventsEndingAfter: now, order: .eventStart), content: content, context: context, now: now, limit: 4)
+        values["hasEvents"] = !events.isEmpty
+        values["events"] = events.map { event -> [String: Any] in
+            var entry = view.listingValues(event)
+            entry["location"] = event.event?.location ?? ""
+            return entry
+        }
+        let children = try await visibleChildren(of: root, content: content, context: context, now: now)
+        values["hasChildren"] = !children.isEmpty
+        values["children"] = children.map { view.listingValues($0) }
+    }
+}

@@ -1,0 +1,5 @@
+/// The built-in theme, compiled into the binary (see `DefaultTheme+Files.swift`).
+public enum DefaultTheme {
+    /// Template names every theme provides (an operator's theme folder may override any).
+    public static let templateNames = ["head", "foot", "home", "folder", "item", "error", "platform-error"]
+}

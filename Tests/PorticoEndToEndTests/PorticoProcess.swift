@@ -1,0 +1,107 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Runs the built `portico` binary, as an operator would.
+enum PorticoBinary {
+    /// The executable SwiftPM built next to the test bundle.
+    static var url: URL {
+        if let explicit = ProcessInfo.processInfo.environment["PORTICO_BINARY"] { return URL(fileURLWithPath: explicit) }
+        var candidates: [URL] = []
+        let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(arg0.deletingLastPathComponent().appendingPathComponent("portico"))
+        candidates.append(arg0.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("portico"))
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/portico"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+    }
+
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    /// Runs a command to completion.
+    static func run(_ arguments: [String], input: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inPipe.fileHandleForWriting.close()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
+    }
+}
+
+/// A `portico serve` running in the background on a free port.
+final class RunningServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let firstLines: String
+
+    init(arguments: [String]) throws {
+        process.executableURL = PorticoBinary.url
+        process.arguments = ["serve", "--port", "0", "--log-level", "warning"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Read until the server says where it listens (at most 60 s).
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        var found: Int?
+        while found == nil && Date() < deadline {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)\//) { found = Int(match.1) }
+        }
+        guard let port = found else {
+            process.terminate()
+            throw NSError(domain: "portico-e2e", code: 1, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(text)"])
+        }
+        self.port = port
+        self.firstLines = text
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+
+    /// Fetches `path` with the given Host header.
+    func get(_ path: String, host: String? = nil) async throws -> (status: Int, headers: [AnyHashable: Any], body: Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        if let host { request.setValue(host, forHTTPHeaderField: "Host") }
+        let configuration = URLSessionConfiguration.ephemeral
+        let session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
+        let (data, response) = try await session.data(for: request)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, http.allHeaderFields, data)
+    }
+}
+
+final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+}
+
+func temporaryDataFolder() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("portico-e2e-\(UUID().uuidString)").path
+}

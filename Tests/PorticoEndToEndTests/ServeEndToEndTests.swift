@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ServeEndToEndTests {
+    @Test func firstRunCreatesTheDemoAndServesIt() async throws {
+        let data = temporaryDataFolder()
+        let server = try RunningServer(arguments: ["--data", data])
+        defer { server.stop() }
+        #expect(server.firstLines.contains("created the demo site"))
+        #expect(server.firstLines.contains("http://demo.localhost:\(server.port)/"))
+
+        let home = try await server.get("/", host: "demo.localhost:\(server.port)")
+        #expect(home.status == 200)
+        #expect(String(decoding: home.body, as: UTF8.self).contains("Northfield College"))
+        let fallback = try await server.get("/_site/demo/news")
+        #expect(fallback.status == 200)
+        #expect(String(decoding: fallback.body, as: UTF8.self).contains("Record number of applications"))
+        let draft = try await server.get("/news/plans-for-the-new-library-wing", host: "demo.localhost")
+        #expect(draft.status == 404)
+        #expect(FileManager.default.fileExists(atPath: data + "/platform.sqlite"))
+        #expect(FileManager.default.fileExists(atPath: data + "/sites/demo/content.sqlite"))
+    }
+
+    @Test func aSiteCreatedWithTheCLIAnswersOnItsHostname() async throws {
+        let data = temporaryDataFolder()
+        let created = try PorticoBinary.run(["site", "create", "physics", "--name", "Physics Department", "--hostname", "physics.example.org", "--data", data])
+        #expect(created.status == 0, "\(created.error)")
+        #expect(created.output.contains("created site physics"))
+
+        let again = try PorticoBinary.run(["site", "create", "physics", "--data", data])
+        #expect(again.status != 0)
+        #expect(again.error.trimmingCharacters(in: .whitespacesAndNewlines) == "error: site physics already exists")
+
+        let list = try PorticoBinary.run(["site", "list", "--data", data])
+        #expect(list.output.contains("physics\tactive\tphysics.example.org\tPhysics Department"))
+
+        let server = try RunningServer(arguments: ["--data", data, "--no-demo"])
+        defer { server.stop() }
+        let home = try await server.get("/", host: "physics.example.org")
+        #expect(home.status == 200)
+        #expect(String(decoding: home.body, as: UTF8.self).contains("Physics Department"))
+        #expect(try await server.get("/", host: "demo.localhost").status == 404)
+    }
+
+    @Test func commandsExplainFailuresInOneLine() throws {
+        let badID = try PorticoBinary.run(["site", "create", "Bad_ID", "--data", temporaryDataFolder()])
+        #expect(badID.status != 0)
+        #expect(badID.error == "error: site id must start with a lowercase letter\n" || badID.error.hasPrefix("error: site id"))
+
+        let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("portico-file-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: blocker)
+        let notAFolder = try PorticoBinary.run(["site", "list", "--data", blocker.path])
+        #expect(notAFolder.status != 0)
+        #expect(notAFolder.error.hasPrefix("error: "))
+        #expect(notAFolder.error.split(separator: "\n").count == 1)
+
+        let help = try PorticoBinary.run(["serve", "--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("--port"))
+
+        let noUser = try PorticoBinary.run(["user", "passwd", "nobody", "--data", temporaryDataFolder()])
+        #expect(noUser.status != 0)
+        #expect(noUser.error == "error: user nobody not found\n")
+    }
+
+    @Test func usersCanBeAddedAndTheirPasswordsReset() throws {
+        let data = temporaryDataFolder()
+        let added = try PorticoBinary.run(["user", "add", "editor1", "--data", data])
+        #expect(added.status == 0)
+        #expect(added.output.contains("password: "))
+        let reset = try PorticoBinary.run(["user", "passwd", "editor1", "--password-stdin", "--data", data], input: "a-long-new-password\n")
+        #expect(reset.status == 0, "\(reset.error)")
+        #expect(!reset.output.contains("password: "))
+        let tooShort = try PorticoBinary.run(["user", "passwd", "editor1", "--password-stdin", "--data", data], input: "short\n")
+        #expect(tooShort.status != 0)
+        #expect(tooShort.error.contains("at least 10 characters"))
+    }
+
+    @Test func aPortInUseIsReportedClearly() async throws {
+        let data = temporaryDataFolder()
+        let first = try RunningServer(arguments: ["--data", data])
+        defer { first.stop() }
+        let second = try PorticoBinary.run(["serve", "--port", String(first.port), "--data", temporaryDataFolder(), "--no-demo"])
+        #expect(second.status != 0)
+        #expect(second.error.contains("already in use"))
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import PorticoCore
+import PorticoStore
+import Testing
+
+/// The contract every `ContentStore` must satisfy, run against each `StoreKind`.
+@Suite struct ContentStoreContractTests {
+    @Test(arguments: StoreKind.allCases)
+    func sitesAndHostnames(kind: StoreKind) async throws {
+        let store = try kind.make()
+        _ = try await makeSite(store, id: "alpha", hostnames: ["alpha.test", "www.alpha.test"])
+        _ = try await makeSite(store, id: "beta")
+        #expect(try await store.sites().map(\.id.rawValue) == ["alpha", "beta"])
+        #expect(try await store.site(forHostname: "www.alpha.test")?.id.rawValue == "alpha")
+        #expect(try await store.site(forHostname: "nobody.test") == nil)
+
+        // Taken ids and hostnames are refused, and nothing is half-created.
+        let root = item("x", parent: nil, path: "/", type: .folder)
+        let clash = Site(id: try SiteID("gamma"), hostnames: ["beta.test"], settings: SiteSettings(name: "G"), created: epoch)
+        await #expect(throws: PorticoError.alreadyExists("hostname beta.test")) {
+            try await store.createSite(clash, root: root, rootRevision: revision(root))
+        }
+        #expect(try await store.site(try SiteID("gamma")) == nil)
+        let sameID = Site(id: try SiteID("alpha"), hostnames: ["new.test"], settings: SiteSettings(name: "A"), created: epoch)
+        await #expect(throws: PorticoError.self) { try await store.createSite(sameID, root: root, rootRevision: revision(root)) }
+
+        var alpha = try #require(try await store.site(try SiteID("alpha")))
+        alpha.hostnames = ["alpha.example"]
+        alpha.settings.accentColor = "#aa0000"
+        try await store.updateSite(alpha)
+        #expect(try await store.site(forHostname: "alpha.test") == nil)
+        #expect(try await store.site(forHostname: "alpha.example")?.settings.accentColor == "#aa0000")
+        alpha.hostnames = ["beta.test"]
+        await #expect(throws: PorticoError.alreadyExists("hostname beta.test")) { try await store.updateSite(alpha) }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func deletedSitesAreGone(kind: StoreKind) async throws {
+        let store = try kind.make()
+        _ = try await makeSite(store, id: "alpha")
+        try await store.deleteSite(try SiteID("alpha"))
+        #expect(try await store.sites().isEmpty)
+        await #expect(throws: PorticoError.notFound("site alpha")) { try await store.content(of: try SiteID("alpha")) }
+        await #expect(throws: PorticoError.notFound("site alpha")) { try await store.deleteSite(try SiteID("alpha")) }
+        // The id can be used again.
+        _ = try await makeSite(store, id: "alpha")
+        #expect(try await store.content(of: try SiteID("alpha")).root().path == "/")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func itemsRoundTripExactly(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        var event = item("e", parent: "alpha-root", path: "/e", type: .event, position: 1)
+        event.event = EventDetails(start: epoch, end: epoch.addingTimeInterval(3600), location: "Hall")
+        event.expires = epoch.addingTimeInterval(86_400)
+        event.creator = UserID("u1")
+        var image = item("i", parent: "alpha-root", path: "/i", type: .image, position: 2)
+        image.blob = BlobReference(sha256: String(repeating: "a", count: 64), mimeType: "image/png", size: 12, filename: "a.png")
+        image.imageSize = ImageDimensions(width: 3, height: 4)
+        var link = item("l", parent: "alpha-root", path: "/l", type: .link, position: 3)
+        link.linkTarget = "https://example.org/"
+        for value in [event, image, link] {
+            try await site.insert(value, revision: revision(value))
+            #expect(try await site.item(id: value.id) == value)
+            #expect(try await site.item(path: value.path) == value)
+        }
+        #expect(try await site.revisions(of: event.id).map(\.snapshot) == [event])
+        #expect(try await site.items(paths: ["/e", "/l", "/missing"]).map(\.id.rawValue).sorted() == ["e", "l"])
+        #expect(try await site.schemaVersion() >= 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func insertRefusesTakenPathsAndMissingParents(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        let a = item("a", parent: "alpha-root", path: "/a")
+        try await site.insert(a, revision: revision(a))
+        let again = item("a2", parent: "alpha-root", path: "/a")
+        await #expect(throws: PorticoError.self) { try await site.insert(again, revision: revision(again)) }
+        let orphan = item("o", parent: "nobody", path: "/nobody/o")
+        await #expect(throws: PorticoError.notFound("parent item")) { try await site.insert(orphan, revision: revision(orphan)) }
+        let underPage = item("c", parent: "a", path: "/a/c")
+        await #expect(throws: PorticoError.self) { try await site.insert(underPage, revision: revision(underPage)) }
+        #expect(try await site.count(matching: ItemQuery()) == 2)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func queriesFilterAndOrder(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        let now = epoch.addingTimeInterval(1000)
+        let folder = item("f", parent: "alpha-root", path: "/f", type: .folder)
+        try await site.insert(folder, revision: revision(folder))
+        let entries = [
+            item("n1", parent: "f", path: "/f/n1", type: .news, position: 0, effective: epoch.addingTimeInterval(10)),
+            item("n2", parent: "f", path: "/f/n2", type: .news, position: 1, effective: epoch.addingTimeInterval(30)),
+            item("n3", parent: "f", path: "/f/n3", type: .news, state: .private, position: 2, effective: epoch.addingTimeInterval(20)),
+            item("n4", parent: "f", path: "/f/n4", type: .news, position: 3, effective: now.addingTimeInterval(60)),
+            item("p", parent: "f", path: "/f/p", type: .page, position: 4),
+        ]
+        for entry in entries { try await site.insert(entry, revision: revision(entry)) }
+
+        #expect(try await site.items(matching: ItemQuery(parentID: ItemID("f"))).map(\.id.rawValue) == ["n1", "n2", "n3", "n4", "p"])
+        let visibleNews = ItemQuery(types: [.news], publiclyVisibleAt: now, order: .newestFirst)
+        #expect(try await site.items(matching: visibleNews).map(\.id.rawValue) == ["n2", "n1"])
+        #expect(try await site.count(matching: visibleNews) == 2)
+        #expect(try await site.items(matching: ItemQuery(below: "/f", order: .path, limit: 2, offset: 1)).map(\.id.rawValue) == ["n2", "n3"])
+        #expect(try await site.items(matching: ItemQuery(below: "/", types: [.folder])).map(\.id.rawValue) == ["f"])
+        #expect(try await site.childSlugs(of: ItemID("f")) == ["n1", "n2", "n3", "n4", "p"])
+
+        var hidden = folder
+        hidden.state = .private
+        hidden.version = 2
+        try await site.update(hidden, expectedVersion: 1, revision: revision(hidden))
+        #expect(try await site.hiddenFolderPaths(at: now) == ["/f"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func updatesDetectConflicts(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        let original = item("a", parent: "alpha-root", path: "/a")
+        try await site.insert(original, revision: revision(original))
+        var first = original
+        first.title = "First"
+        first.version = 2
+        try await site.update(first, expectedVersion: 1, revision: revision(first))
+        var second = original
+        second.title = "Second"
+        second.version = 2
+        await #expect(throws: PorticoError.self) { try await site.update(second, expectedVersion: 1, revision: revision(second)) }
+        #expect(try await site.item(id: original.id)?.title == "First")
+        #expect(try await site.revisions(of: original.id).map(\.version) == [1, 2])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func renamingMovesTheSubtreeAndKeepsRedirects(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        let folder = item("f", parent: "alpha-root", path: "/f", type: .folder)
+        let child = item("c", parent: "f", path: "/f/c", type: .folder)
+        let grandchild = item("g", parent: "c", path: "/f/c/g")
+        let sibling = item("s", parent: "alpha-root", path: "/f_x")  // shares a prefix, must not move
+        for value in [folder, child, grandchild, sibling] { try await site.insert(value, revision: revision(value)) }
+
+        var renamed = folder
+        renamed.slug = "renamed"
+        renamed.path = "/renamed"
+        renamed.version = 2
+        try await site.update(renamed, expectedVersion: 1, revision: revision(renamed))
+        #expect(try await site.item(id: ItemID("g"))?.path == "/renamed/c/g")
+        #expect(try await site.item(id: ItemID("s"))?.path == "/f_x")
+        #expect(try await site.item(path: "/f/c/g") == nil)
+        #expect(try await site.redirect(from: "/f/c/g") == ItemID("g"))
+        #expect(try await site.redirect(from: "/f") == ItemID("f"))
+
+        // A new item at an old path takes the path back from the redirect.
+        let newcomer = item("n", parent: "alpha-root", path: "/f")
+        try await site.insert(newcomer, revision: revision(newcomer))
+        #expect(try await site.redirect(from: "/f") == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func deleteRemovesTheSubtree(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        let folder = item("f", parent: "alpha-root", path: "/f", type: .folder)
+        let child = item("c", parent: "f", path: "/f/c")
+        for value in [folder, child] { try await site.insert(value, revision: revision(value)) }
+        #expect(try await site.delete(ItemID("f")) == [ItemID("c")])
+        #expect(try await site.item(id: ItemID("c")) == nil)
+        await #expect(throws: PorticoError.self) { try await site.delete(ItemID("alpha-root")) }
+        await #expect(throws: PorticoError.notFound("item")) { try await site.delete(ItemID("f")) }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func sitesAreIsolated(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let alpha = try await makeSite(store, id: "alpha")
+        let beta = try await makeSite(store, id: "beta")
+        let a = item("a", parent: "alpha-root", path: "/only-in-alpha")
+        try await alpha.insert(a, revision: revision(a))
+        #expect(try await beta.item(path: "/only-in-alpha") == nil)
+        #expect(try await beta.count(matching: ItemQuery()) == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func blobsAreContentAddressed(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        let data = Data("hello blob".utf8)
+        let (sha, size) = try await site.blobs.put(data)
+        #expect(sha == "e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f")
+        #expect(sha.count == 64 && BlobReference.isValidDigest(sha))
+        #expect(size == 10)
+        #expect(try await site.blobs.data(sha) == data)
+        #expect(try await site.blobs.put(data).sha256 == sha)
+        #expect(await site.blobs.contains(sha))
+        #expect(site.blobs.localFile("../../etc/passwd") == nil)
+        #expect(site.blobs.localFile(String(repeating: "0", count: 64)) == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func users(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let user = User(id: UserID("u1"), username: "jane", displayName: "Jane", passwordHash: "$2b$hash", isPlatformAdmin: false, created: epoch)
+        try await store.createUser(user)
+        #expect(try await store.user(username: "jane") == user)
+        #expect(try await store.user(UserID("u1")) == user)
+        await #expect(throws: PorticoError.alreadyExists("user jane")) { try await store.createUser(user) }
+        var changed = user
+        changed.passwordHash = "$2b$other"
+        try await store.updateUser(changed)
+        #expect(try await store.users() == [changed])
+        #expect(try await store.userCount() == 1)
+    }
+}

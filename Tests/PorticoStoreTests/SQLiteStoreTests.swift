@@ -1,0 +1,76 @@
+import Foundation
+import PorticoCore
+import PorticoStore
+import Testing
+
+/// Behaviour specific to the embedded SQLite store: files, bounded open sites, broken files.
+@Suite struct SQLiteStoreTests {
+    func makeStore(capacity: Int = 16) throws -> (SQLiteContentStore, URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
+        return (try SQLiteContentStore(dataFolder: folder, maximumOpenSites: capacity), folder)
+    }
+
+    @Test func oneDatabasePerSiteInWALMode() async throws {
+        let (store, folder) = try makeStore()
+        _ = try await makeSite(store, id: "alpha")
+        let database = folder.appendingPathComponent("sites/alpha/content.sqlite")
+        #expect(FileManager.default.fileExists(atPath: database.path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("platform.sqlite").path))
+        let header = try Data(contentsOf: database).prefix(20)
+        #expect(header[18] == 2 && header[19] == 2)  // WAL read/write versions
+    }
+
+    @Test func openSitesStayBounded() async throws {
+        let (store, _) = try makeStore(capacity: 3)
+        for index in 0..<8 { _ = try await makeSite(store, id: "site\(index)") }
+        for index in 0..<8 {
+            _ = try await store.content(of: try SiteID("site\(index)")).root()
+        }
+        #expect(store.openSiteUsage.open <= 3)
+    }
+
+    @Test func aMissingOrCorruptDatabaseMakesOnlyThatSiteUnavailable() async throws {
+        let (store, folder) = try makeStore(capacity: 1)
+        _ = try await makeSite(store, id: "good")
+        _ = try await makeSite(store, id: "broken")
+        _ = try await makeSite(store, id: "gone")
+        // Push the broken sites out of the open cache, then damage their files.
+        _ = try await store.content(of: try SiteID("good")).root()
+        let broken = folder.appendingPathComponent("sites/broken/content.sqlite")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: broken.path + suffix) }
+        try Data(repeating: 0x42, count: 8192).write(to: broken)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("sites/gone/content.sqlite"))
+
+        await #expect(throws: PorticoError.self) { _ = try await store.content(of: try SiteID("broken")).root() }
+        do {
+            _ = try await store.content(of: try SiteID("broken")).root()
+        } catch let error as PorticoError {
+            guard case .siteUnavailable = error else { Issue.record("expected siteUnavailable, got \(error)"); return }
+        }
+        do {
+            _ = try await store.content(of: try SiteID("gone")).root()
+            Issue.record("a missing database must not be recreated silently")
+        } catch let error as PorticoError {
+            guard case .siteUnavailable = error else { Issue.record("expected siteUnavailable, got \(error)"); return }
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("sites/gone/content.sqlite").path))
+        #expect(try await store.content(of: try SiteID("good")).root().path == "/")
+    }
+
+    @Test func anUnwritableDataFolderIsReportedClearly() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-ro-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("not-a-folder")
+        try Data("x".utf8).write(to: file)
+        #expect(throws: PorticoError.self) { try SQLiteContentStore(dataFolder: file) }
+    }
+
+    @Test func deletedSitesGoToTheTrash() async throws {
+        let (store, folder) = try makeStore()
+        _ = try await makeSite(store, id: "alpha")
+        try await store.deleteSite(try SiteID("alpha"))
+        let trash = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("trash").path)
+        #expect(trash.count == 1 && trash[0].hasPrefix("alpha-"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("sites/alpha").path))
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import PorticoCore
+import PorticoWeb
+import Testing
+
+@Suite struct ThemeTests {
+    /// The compiled-in theme must equal the editable files it is generated from.
+    @Test func embeddedThemeMatchesItsSourceFiles() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/PorticoWeb/Theme/Default")
+        let exported = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
+        try Theme.exportDefault(to: exported)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: exported.path).sorted() == names)
+        for name in names {
+            let source = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            let embedded = try String(contentsOf: exported.appendingPathComponent(name), encoding: .utf8)
+            #expect(source.trimmingCharacters(in: .newlines) == embedded.trimmingCharacters(in: .newlines), "run scripts/embed-theme.sh (\(name))")
+        }
+    }
+
+    @Test func anOperatorThemeOverridesFilesAndBrokenTemplatesAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("body { color: red }".utf8).write(to: folder.appendingPathComponent("style.css"))
+        let theme = try Theme(folder: folder)
+        #expect(theme.stylesheet == "body { color: red }")
+        #expect(theme.stylesheetHash != (try Theme()).stylesheetHash)
+
+        try Data("{{#unclosed}}".utf8).write(to: folder.appendingPathComponent("item.mustache"))
+        #expect(throws: PorticoError.self) { try Theme(folder: folder) }
+        #expect(throws: PorticoError.self) { try Theme(folder: folder.appendingPathComponent("missing")) }
+    }
+}
