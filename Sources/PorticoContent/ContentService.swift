@@ -32,7 +32,8 @@ public final class ContentService: Sendable {
         guard let parentItem = try await content.item(id: parent) else { throw PorticoError.notFound("parent item") }
         let ancestors = try await content.items(paths: parentItem.ancestorPaths)
         let now = clock.now().roundedToMilliseconds
-        guard policy.allows(principal, .addChild, item: parentItem, ancestors: ancestors, at: now) else {
+        let roles = try await self.roles(of: principal, in: site, at: parentItem, ancestors: ancestors)
+        guard policy.allows(principal, .addChild, item: parentItem, ancestors: ancestors, roles: roles, at: now) else {
             throw PorticoError.forbidden("you may not add items here")
         }
         guard parentItem.type.isContainer else {
@@ -59,7 +60,7 @@ public final class ContentService: Sendable {
             body: draft.body, bodyHTML: markdown.html(from: draft.body), state: state,
             created: now, modified: now, effective: (draft.effective ?? now).roundedToMilliseconds,
             expires: draft.expires?.roundedToMilliseconds, creator: principal.userID, position: position, version: 1,
-            tags: draft.tags, event: draft.event.map(Self.rounded), linkTarget: draft.linkTarget?.trimmingCharacters(in: .whitespaces),
+            tags: draft.tags, membersOnly: draft.type == .folder && draft.membersOnly, event: draft.event.map(Self.rounded), linkTarget: draft.linkTarget?.trimmingCharacters(in: .whitespaces),
             blob: draft.blob, imageSize: draft.imageSize
         )
         try await content.insert(item, revision: Revision(itemID: item.id, version: 1, author: principal.userID, date: now, comment: comment, snapshot: item))
@@ -75,7 +76,8 @@ public final class ContentService: Sendable {
         guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
         let ancestors = try await content.items(paths: current.ancestorPaths)
         let now = clock.now().roundedToMilliseconds
-        guard policy.allows(principal, .edit, item: current, ancestors: ancestors, at: now) else {
+        let roles = try await self.roles(of: principal, in: site, at: current, ancestors: ancestors)
+        guard policy.allows(principal, .edit, item: current, ancestors: ancestors, roles: roles, at: now) else {
             throw PorticoError.forbidden("you may not edit this item")
         }
         guard draft.type == current.type else { throw PorticoError.invalid(field: "type", reason: "cannot be changed") }
@@ -104,6 +106,7 @@ public final class ContentService: Sendable {
         if draft.body != current.body { item.bodyHTML = markdown.html(from: draft.body) }
         item.body = draft.body
         item.tags = draft.tags
+        item.membersOnly = current.type == .folder && draft.membersOnly
         item.effective = (draft.effective ?? current.effective).roundedToMilliseconds
         item.expires = draft.expires?.roundedToMilliseconds
         item.event = draft.event.map(Self.rounded)
@@ -113,20 +116,73 @@ public final class ContentService: Sendable {
         return try await save(item, from: current, expectedVersion: expectedVersion, in: site, content: content, now: now, by: principal, comment: comment)
     }
 
-    /// Moves an item to another workflow state.
+    /// Makes a workflow transition (submit, publish, reject, retract), recording the comment
+    /// in the revision history.
     @discardableResult
-    public func setState(in site: SiteID, id: ItemID, to state: ItemState, by principal: Principal, comment: String = "") async throws -> Item {
+    public func transition(in site: SiteID, id: ItemID, _ transition: Transition, by principal: Principal, comment: String = "") async throws -> Item {
         let content = try await store.content(of: site)
         guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
         let ancestors = try await content.items(paths: current.ancestorPaths)
         let now = clock.now().roundedToMilliseconds
-        guard policy.allows(principal, .changeState, item: current, ancestors: ancestors, at: now) else {
-            throw PorticoError.forbidden("you may not change the state of this item")
+        let roles = try await self.roles(of: principal, in: site, at: current, ancestors: ancestors)
+        guard policy.allows(principal, .view, item: current, ancestors: ancestors, roles: roles, at: now) else {
+            throw PorticoError.notFound("item")
         }
+        guard transition.sources.contains(current.state) else {
+            throw PorticoError.conflict("“\(current.title)” is \(current.state.displayName.lowercased()); it cannot be changed with “\(transition.displayName)”")
+        }
+        guard policy.allows(principal, transition, item: current, ancestors: ancestors, roles: roles, at: now) else {
+            throw PorticoError.forbidden("you may not \(transition.displayName.lowercased()) this item")
+        }
+        var item = current
+        item.state = transition.target
+        let note = comment.trimmingCharacters(in: .whitespacesAndNewlines)
+        let summary = note.isEmpty ? transition.doneMessage : "\(transition.doneMessage): \(note)"
+        return try await save(item, from: current, expectedVersion: current.version, in: site, content: content, now: now, by: principal, comment: summary)
+    }
+
+    /// Sets a state directly, outside the workflow (imports, the CLI, tests). Administrators only.
+    @discardableResult
+    public func setState(in site: SiteID, id: ItemID, to state: ItemState, by principal: Principal, comment: String = "") async throws -> Item {
+        guard principal.isAdministrator else { throw PorticoError.forbidden("only administrators may set a state directly") }
+        let content = try await store.content(of: site)
+        guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
         guard current.state != state else { return current }
         var item = current
         item.state = state
+        let now = clock.now().roundedToMilliseconds
         return try await save(item, from: current, expectedVersion: current.version, in: site, content: content, now: now, by: principal, comment: comment.isEmpty ? "State: \(state.displayName)" : comment)
+    }
+
+    /// The roles `principal` holds at `item`: grants on the item and on every ancestor, found
+    /// with one query by id (never one condition per grant).
+    public func roles(of principal: Principal, in site: SiteID, at item: Item, ancestors: [Item]) async throws -> Set<Role> {
+        guard let user = principal.userID, !principal.isAdministrator else { return [] }
+        let ids = ancestors.map(\.id) + [item.id]
+        return Set(try await store.grants(site: site, user: user, on: ids).map(\.role))
+    }
+
+    /// Gives `role` to `user` on `item` (and so on everything below it). Managers only.
+    public func grant(_ role: Role, to user: UserID, on itemID: ItemID, in site: SiteID, by principal: Principal) async throws {
+        try await requireSharing(on: itemID, in: site, by: principal)
+        guard try await store.user(user) != nil else { throw PorticoError.notFound("user") }
+        try await store.addGrant(RoleGrant(site: site, user: user, item: itemID, role: role))
+    }
+
+    /// Takes back a role given with `grant`. Managers only.
+    public func revoke(_ role: Role, from user: UserID, on itemID: ItemID, in site: SiteID, by principal: Principal) async throws {
+        try await requireSharing(on: itemID, in: site, by: principal)
+        try await store.removeGrant(RoleGrant(site: site, user: user, item: itemID, role: role))
+    }
+
+    private func requireSharing(on itemID: ItemID, in site: SiteID, by principal: Principal) async throws {
+        let content = try await store.content(of: site)
+        guard let item = try await content.item(id: itemID) else { throw PorticoError.notFound("item") }
+        let ancestors = try await content.items(paths: item.ancestorPaths)
+        let roles = try await self.roles(of: principal, in: site, at: item, ancestors: ancestors)
+        guard policy.allows(principal, .manageSharing, item: item, ancestors: ancestors, roles: roles, at: clock.now()) else {
+            throw PorticoError.forbidden("you may not change who has access here")
+        }
     }
 
     /// Removes an item and everything below it.
@@ -134,11 +190,37 @@ public final class ContentService: Sendable {
         let content = try await store.content(of: site)
         guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
         let ancestors = try await content.items(paths: current.ancestorPaths)
-        guard policy.allows(principal, .delete, item: current, ancestors: ancestors, at: clock.now()) else {
+        let roles = try await self.roles(of: principal, in: site, at: current, ancestors: ancestors)
+        guard policy.allows(principal, .delete, item: current, ancestors: ancestors, roles: roles, at: clock.now()) else {
             throw PorticoError.forbidden("you may not delete this item")
         }
         let descendants = try await content.delete(id)
         await events.publish(.itemDeleted(site: site, item: current, descendants: descendants))
+    }
+
+    /// Moves an item one place up (`offset` -1) or down (+1) among its siblings.
+    public func move(in site: SiteID, id: ItemID, by offset: Int, by principal: Principal) async throws {
+        let content = try await store.content(of: site)
+        guard let item = try await content.item(id: id), let parentID = item.parentID, let parent = try await content.item(id: parentID) else {
+            throw PorticoError.notFound("item")
+        }
+        let ancestors = try await content.items(paths: parent.ancestorPaths)
+        let roles = try await self.roles(of: principal, in: site, at: parent, ancestors: ancestors)
+        guard policy.allows(principal, .addChild, item: parent, ancestors: ancestors, roles: roles, at: clock.now()),
+              roles.contains(.manager) || roles.contains(.editor) || principal.isAdministrator else {
+            throw PorticoError.forbidden("you may not reorder this folder")
+        }
+        var siblings = try await content.items(matching: ItemQuery(parentID: parentID))
+        guard let index = siblings.firstIndex(where: { $0.id == id }) else { return }
+        let target = index + offset
+        guard siblings.indices.contains(target) else { return }
+        siblings.swapAt(index, target)
+        try await content.reorder(children: parentID, siblings.map(\.id))
+        for (position, sibling) in siblings.enumerated() where sibling.position != position {
+            var after = sibling
+            after.position = position
+            await events.publish(.itemUpdated(site: site, before: sibling, after: after))
+        }
     }
 
     /// Stores uploaded bytes in the site's blob store, judging their type from the content.

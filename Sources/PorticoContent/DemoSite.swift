@@ -109,13 +109,15 @@ public enum DemoSite {
             body: "This announcement is a **private draft**: visitors cannot see it anywhere."
         ), state: .private, by: system)
 
-        let openDay = now.addingTimeInterval(21 * day)
+        // Events start at 10:00 on a day a few weeks ahead.
+        let today = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / day).rounded(.down) * day)
+        let openDay = today.addingTimeInterval(21 * day + 10 * 3600)
         try await content.create(in: site.id, under: events.id, ItemDraft(
             type: .event, title: "Open day", description: "Visit the campus, meet students and staff, and try a lecture.",
             body: "Tours leave from the main entrance every half hour. No need to book.",
             event: EventDetails(start: openDay, end: openDay.addingTimeInterval(6 * 3600), location: "Main building, 12 Market Street")
         ), state: .published, by: system)
-        let lecture = now.addingTimeInterval(9 * day)
+        let lecture = today.addingTimeInterval(9 * day + 18 * 3600)
         try await content.create(in: site.id, under: events.id, ItemDraft(
             type: .event, title: "Public lecture: rivers and towns", description: "How rivers shaped the towns of the north.",
             event: EventDetails(start: lecture, end: lecture.addingTimeInterval(5400), location: "Lecture hall A")

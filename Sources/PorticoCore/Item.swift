@@ -74,6 +74,8 @@ public struct Item: Sendable, Codable, Equatable, Identifiable {
     /// Incremented by every saved change; used to detect conflicting edits.
     public var version: Int
     public var tags: [String]
+    /// For folders: published content below is visible to site members only, not to the public.
+    public var membersOnly: Bool
 
     // Type-specific fields.
     public var event: EventDetails?
@@ -87,7 +89,7 @@ public struct Item: Sendable, Codable, Equatable, Identifiable {
         title: String, description: String = "", body: String = "", bodyHTML: String = "",
         state: ItemState = .private, created: Date, modified: Date, effective: Date,
         expires: Date? = nil, creator: UserID? = nil, position: Int = 0, version: Int = 1,
-        tags: [String] = [], event: EventDetails? = nil, linkTarget: String? = nil,
+        tags: [String] = [], membersOnly: Bool = false, event: EventDetails? = nil, linkTarget: String? = nil,
         blob: BlobReference? = nil, imageSize: ImageDimensions? = nil
     ) {
         self.id = id
@@ -108,6 +110,7 @@ public struct Item: Sendable, Codable, Equatable, Identifiable {
         self.position = position
         self.version = version
         self.tags = tags
+        self.membersOnly = membersOnly
         self.event = event
         self.linkTarget = linkTarget
         self.blob = blob
@@ -115,6 +118,39 @@ public struct Item: Sendable, Codable, Equatable, Identifiable {
     }
 
     public var isRoot: Bool { parentID == nil }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, parentID, path, slug, type, title, description, body, bodyHTML, state, created, modified, effective
+        case expires, creator, position, version, tags, membersOnly, event, linkTarget, blob, imageSize
+    }
+
+    /// Decodes revisions written by any earlier version: fields added later get defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(ItemID.self, forKey: .id)
+        parentID = try c.decodeIfPresent(ItemID.self, forKey: .parentID)
+        path = try c.decode(String.self, forKey: .path)
+        slug = try c.decode(String.self, forKey: .slug)
+        type = try c.decode(ItemType.self, forKey: .type)
+        title = try c.decode(String.self, forKey: .title)
+        description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
+        body = try c.decodeIfPresent(String.self, forKey: .body) ?? ""
+        bodyHTML = try c.decodeIfPresent(String.self, forKey: .bodyHTML) ?? ""
+        state = try c.decode(ItemState.self, forKey: .state)
+        created = try c.decode(Date.self, forKey: .created)
+        modified = try c.decode(Date.self, forKey: .modified)
+        effective = try c.decode(Date.self, forKey: .effective)
+        expires = try c.decodeIfPresent(Date.self, forKey: .expires)
+        creator = try c.decodeIfPresent(UserID.self, forKey: .creator)
+        position = try c.decodeIfPresent(Int.self, forKey: .position) ?? 0
+        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
+        membersOnly = try c.decodeIfPresent(Bool.self, forKey: .membersOnly) ?? false
+        event = try c.decodeIfPresent(EventDetails.self, forKey: .event)
+        linkTarget = try c.decodeIfPresent(String.self, forKey: .linkTarget)
+        blob = try c.decodeIfPresent(BlobReference.self, forKey: .blob)
+        imageSize = try c.decodeIfPresent(ImageDimensions.self, forKey: .imageSize)
+    }
 
     /// The paths of every ancestor, from the root down, not including this item.
     public var ancestorPaths: [String] { ContentPath.ancestors(of: path) }

@@ -10,6 +10,7 @@ public struct ItemDraft: Sendable, Equatable {
     public var description: String
     public var body: String
     public var tags: [String]
+    public var membersOnly: Bool
     /// nil means "now" on creation and "unchanged" on update.
     public var effective: Date?
     public var expires: Date?
@@ -20,7 +21,7 @@ public struct ItemDraft: Sendable, Equatable {
 
     public init(
         type: ItemType, title: String, slug: String? = nil, description: String = "", body: String = "",
-        tags: [String] = [], effective: Date? = nil, expires: Date? = nil, event: EventDetails? = nil,
+        tags: [String] = [], membersOnly: Bool = false, effective: Date? = nil, expires: Date? = nil, event: EventDetails? = nil,
         linkTarget: String? = nil, blob: BlobReference? = nil, imageSize: ImageDimensions? = nil
     ) {
         self.type = type
@@ -29,6 +30,7 @@ public struct ItemDraft: Sendable, Equatable {
         self.description = description
         self.body = body
         self.tags = tags
+        self.membersOnly = membersOnly
         self.effective = effective
         self.expires = expires
         self.event = event
@@ -41,7 +43,7 @@ public struct ItemDraft: Sendable, Equatable {
     public init(_ item: Item) {
         self.init(
             type: item.type, title: item.title, slug: item.slug, description: item.description, body: item.body,
-            tags: item.tags, effective: item.effective, expires: item.expires, event: item.event,
+            tags: item.tags, membersOnly: item.membersOnly, effective: item.effective, expires: item.expires, event: item.event,
             linkTarget: item.linkTarget, blob: item.blob, imageSize: item.imageSize
         )
     }

@@ -78,6 +78,26 @@ public protocol ContentStore: Sendable {
     func createUser(_ user: User) async throws
     func updateUser(_ user: User) async throws
     func userCount() async throws -> Int
+
+    // Sessions (server-side, so any node can serve any user).
+    func createSession(_ session: Session) async throws
+    func session(id: String) async throws -> Session?
+    func extendSession(id: String, until expires: Date) async throws
+    func deleteSession(id: String) async throws
+    /// "Log out everywhere".
+    func deleteSessions(of user: UserID) async throws
+    func deleteExpiredSessions(before date: Date) async throws
+
+    // Role grants. A grant on a site's root is a site role; on a folder, a local role.
+    /// The grants `user` holds on any of `items` in `site`: one indexed query whatever the
+    /// number of grants the user has elsewhere.
+    func grants(site: SiteID, user: UserID, on items: [ItemID]) async throws -> [RoleGrant]
+    /// Every grant in a site (sharing pages, users of the site, export).
+    func grants(site: SiteID) async throws -> [RoleGrant]
+    /// Every grant of a user, across sites (the dashboard's "my sites").
+    func grants(user: UserID) async throws -> [RoleGrant]
+    func addGrant(_ grant: RoleGrant) async throws
+    func removeGrant(_ grant: RoleGrant) async throws
 }
 
 /// The content of one site: its item tree, revisions, redirects and blobs.
@@ -115,4 +135,7 @@ public protocol SiteContentStore: Sendable {
     func update(_ item: Item, expectedVersion: Int, revision: Revision) async throws
     /// Removes the item and all its descendants; returns the removed descendants' ids.
     func delete(_ id: ItemID) async throws -> [ItemID]
+    /// Sets the order of `parent`'s children to `order` (ids not listed keep their relative
+    /// order after the listed ones). Positions are not content, so no revision is stored.
+    func reorder(children parent: ItemID, _ order: [ItemID]) async throws
 }

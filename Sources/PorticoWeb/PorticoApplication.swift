@@ -15,6 +15,7 @@ public enum PorticoApplication {
         return PorticoResponder(
             router: router(services).buildResponder(),
             resolver: SiteResolverMiddleware(directory: services.directory, errors: errorPages),
+            authentication: AuthenticationMiddleware(sessions: services.sessions),
             errors: ErrorMiddleware(pages: errorPages)
         )
     }
@@ -22,8 +23,11 @@ public enum PorticoApplication {
     /// The routes, for a request whose site is already resolved.
     static func router(_ services: PorticoServices) -> Router<PorticoRequestContext> {
         let router = Router(context: PorticoRequestContext.self)
-        let site = PublicSite(store: services.store, theme: services.theme, clock: services.clock)
+        let site = PublicSite(services: services)
         let fileIO = FileIO()
+        let views = EditorViews(theme: services.theme)
+        let login = LoginController(sessions: services.sessions, views: views)
+        let editor = EditorController(services: services, views: views, uploadLimit: services.uploadLimit)
 
         // Every public route answers GET and HEAD (HeadMiddleware drops the body).
         func readable(_ path: RouterPath, _ handler: @escaping @Sendable (Request, PorticoRequestContext) async throws -> Response) {
@@ -38,6 +42,31 @@ public enum PorticoApplication {
         readable("/sitemap.xml") { request, context in try await site.sitemap(request, context: context) }
         readable("/feed.xml") { request, context in try await site.feed(request, context: context) }
         readable("/_blob/**") { request, context in try await site.blob(request, context: context, fileIO: fileIO) }
+        // Logging in and out, and the editor UI (never cached: see AuthenticationMiddleware).
+        router.get("/_login") { request, context in try await login.form(request, context: context) }
+        router.post("/_login") { request, context in try await login.submit(request, context: context) }
+        router.post("/_logout") { request, context in try await login.logout(request, context: context) }
+        router.get("/_edit") { request, context in try await editor.dashboard(request, context: context) }
+        for prefix in ["/_edit/contents", "/_edit/add", "/_edit/edit", "/_edit/delete", "/_edit/transition"] {
+            for path in [RouterPath(stringLiteral: prefix), RouterPath(stringLiteral: prefix + "/**")] {
+                switch prefix {
+                case "/_edit/contents":
+                    router.get(path) { request, context in try await editor.contents(request, context: context) }
+                    router.post(path) { request, context in try await editor.contentsAction(request, context: context) }
+                case "/_edit/add":
+                    router.get(path) { request, context in try await editor.addForm(request, context: context) }
+                    router.post(path) { request, context in try await editor.add(request, context: context) }
+                case "/_edit/edit":
+                    router.get(path) { request, context in try await editor.editForm(request, context: context) }
+                    router.post(path) { request, context in try await editor.edit(request, context: context) }
+                case "/_edit/delete":
+                    router.get(path) { request, context in try await editor.deleteForm(request, context: context) }
+                    router.post(path) { request, context in try await editor.delete(request, context: context) }
+                default:
+                    router.post(path) { request, context in try await editor.transition(request, context: context) }
+                }
+            }
+        }
         readable("/") { request, context in try await site.page(request, context: context) }
         readable("/**") { request, context in try await site.page(request, context: context) }
         return router
@@ -63,14 +92,17 @@ struct PorticoResponder<Router: HTTPResponder<PorticoRequestContext>>: HTTPRespo
     typealias Context = PorticoRequestContext
     let router: Router
     let resolver: SiteResolverMiddleware
+    let authentication: AuthenticationMiddleware
     let errors: ErrorMiddleware
     let head = HeadMiddleware<PorticoRequestContext>()
 
     func respond(to request: Request, context: PorticoRequestContext) async throws -> Response {
         try await head.handle(request, context: context) { request, context in
             try await resolver.handle(request, context: context) { request, context in
-                try await errors.handle(request, context: context) { request, context in
-                    try await router.respond(to: request, context: context)
+                try await authentication.handle(request, context: context) { request, context in
+                    try await errors.handle(request, context: context) { request, context in
+                        try await router.respond(to: request, context: context)
+                    }
                 }
             }
         }

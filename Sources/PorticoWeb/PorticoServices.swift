@@ -11,12 +11,15 @@ public struct PorticoServices: Sendable {
     public let events: ContentEventBus
     public let content: ContentService
     public let administration: SiteAdministration
+    public let sessions: SessionService
+    /// The largest upload accepted, in bytes.
+    public let uploadLimit: Int
     public let directory: SiteDirectory
     public let theme: Theme
     public let clock: any PorticoClock
     public let logger: Logger
 
-    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, logger: Logger = Logger(label: "portico")) async throws {
+    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, logger: Logger = Logger(label: "portico")) async throws {
         self.store = store
         self.theme = theme
         self.clock = clock
@@ -25,6 +28,8 @@ public struct PorticoServices: Sendable {
         self.events = events
         self.content = ContentService(store: store, events: events, clock: clock, ids: ids)
         self.administration = SiteAdministration(store: store, events: events, clock: clock, ids: ids, bcryptCost: bcryptCost)
+        self.sessions = SessionService(store: store, clock: clock)
+        self.uploadLimit = uploadLimit
         let directory = SiteDirectory(store: store)
         try await directory.reload()
         events.subscribe { event in directory.apply(event) }

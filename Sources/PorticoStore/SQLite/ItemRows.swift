@@ -8,16 +8,16 @@ enum ItemRows {
     static let columns = """
         id, parent_id, path, slug, type, title, description, body, body_html, state, created, modified, \
         effective, expires, creator, position, version, tags, event_start, event_end, event_location, \
-        link_target, blob_sha256, blob_mime, blob_size, blob_filename, image_width, image_height
+        link_target, blob_sha256, blob_mime, blob_size, blob_filename, image_width, image_height, members_only
         """
 
-    static let insertSQL = "INSERT INTO items (\(columns)) VALUES (" + Array(repeating: "?", count: 28).joined(separator: ", ") + ")"
+    static let insertSQL = "INSERT INTO items (\(columns)) VALUES (" + Array(repeating: "?", count: 29).joined(separator: ", ") + ")"
 
     static let updateSQL = """
         UPDATE items SET parent_id = ?, path = ?, slug = ?, type = ?, title = ?, description = ?, body = ?, \
         body_html = ?, state = ?, created = ?, modified = ?, effective = ?, expires = ?, creator = ?, position = ?, \
         version = ?, tags = ?, event_start = ?, event_end = ?, event_location = ?, link_target = ?, blob_sha256 = ?, \
-        blob_mime = ?, blob_size = ?, blob_filename = ?, image_width = ?, image_height = ? WHERE id = ?
+        blob_mime = ?, blob_size = ?, blob_filename = ?, image_width = ?, image_height = ?, members_only = ? WHERE id = ?
         """
 
     static func item(_ row: Row) throws -> Item {
@@ -59,6 +59,7 @@ enum ItemRows {
             position: row[15],
             version: row[16],
             tags: tagText.isEmpty ? [] : tagText.components(separatedBy: "\n"),
+            membersOnly: row[28],
             event: event,
             linkTarget: row[21],
             blob: blob,
@@ -76,7 +77,7 @@ enum ItemRows {
             item.tags.joined(separator: "\n"),
             item.event?.start.millisecondsSince1970, item.event?.end.millisecondsSince1970, item.event?.location,
             item.linkTarget, item.blob?.sha256, item.blob?.mimeType, item.blob?.size, item.blob?.filename,
-            item.imageSize?.width, item.imageSize?.height,
+            item.imageSize?.width, item.imageSize?.height, item.membersOnly,
         ]
     }
 

@@ -42,6 +42,21 @@ enum Migrations {
                 CREATE INDEX sessions_user ON sessions(user_id);
                 """)
         }
+        migrator.registerMigration("v2-roles-and-csrf") { db in
+            try db.execute(sql: """
+                ALTER TABLE sessions ADD COLUMN csrf TEXT NOT NULL DEFAULT '';
+                CREATE INDEX sessions_expires ON sessions(expires);
+                CREATE TABLE grants (
+                    site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    item_id TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    PRIMARY KEY (site_id, user_id, item_id, role)
+                );
+                CREATE INDEX grants_user ON grants(user_id);
+                CREATE INDEX grants_item ON grants(site_id, item_id);
+                """)
+        }
         return migrator
     }
 
@@ -93,6 +108,9 @@ enum Migrations {
                 );
                 CREATE INDEX redirects_item ON redirects(item_id);
                 """)
+        }
+        migrator.registerMigration("v2-members-only") { db in
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN members_only INTEGER NOT NULL DEFAULT 0")
         }
         return migrator
     }

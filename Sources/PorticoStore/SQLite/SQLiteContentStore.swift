@@ -182,6 +182,85 @@ public final class SQLiteContentStore: ContentStore {
         try await platformRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
     }
 
+    // MARK: Sessions
+
+    public func createSession(_ session: Session) async throws {
+        try await platformWrite { db in
+            try db.execute(sql: "INSERT INTO sessions (id, user_id, created, expires, csrf) VALUES (?, ?, ?, ?, ?)", arguments: [
+                session.id, session.userID.rawValue, session.created.millisecondsSince1970, session.expires.millisecondsSince1970, session.csrfToken,
+            ])
+        }
+    }
+
+    public func session(id: String) async throws -> Session? {
+        try await platformRead { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, user_id, created, expires, csrf FROM sessions WHERE id = ?"), arguments: [id]).map { row in
+                Session(id: row[0], userID: UserID(row[1]), created: Date(millisecondsSince1970: row[2]), expires: Date(millisecondsSince1970: row[3]), csrfToken: row[4])
+            }
+        }
+    }
+
+    public func extendSession(id: String, until expires: Date) async throws {
+        try await platformWrite { db in
+            try db.execute(sql: "UPDATE sessions SET expires = ? WHERE id = ?", arguments: [expires.millisecondsSince1970, id])
+        }
+    }
+
+    public func deleteSession(id: String) async throws {
+        try await platformWrite { db in try db.execute(sql: "DELETE FROM sessions WHERE id = ?", arguments: [id]) }
+    }
+
+    public func deleteSessions(of user: UserID) async throws {
+        try await platformWrite { db in try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [user.rawValue]) }
+    }
+
+    public func deleteExpiredSessions(before date: Date) async throws {
+        try await platformWrite { db in try db.execute(sql: "DELETE FROM sessions WHERE expires < ?", arguments: [date.millisecondsSince1970]) }
+    }
+
+    // MARK: Grants
+
+    public func grants(site: SiteID, user: UserID, on items: [ItemID]) async throws -> [RoleGrant] {
+        guard !items.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: items.count).joined(separator: ",")
+        let sql = "SELECT site_id, user_id, item_id, role FROM grants WHERE site_id = ? AND user_id = ? AND item_id IN (\(marks))"
+        let arguments = StatementArguments([site.rawValue, user.rawValue] + items.map(\.rawValue))
+        return try await platformRead { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).compactMap(Self.grant) }
+    }
+
+    public func grants(site: SiteID) async throws -> [RoleGrant] {
+        try await platformRead { db in
+            try Row.fetchAll(db, sql: "SELECT site_id, user_id, item_id, role FROM grants WHERE site_id = ? ORDER BY item_id, user_id, role", arguments: [site.rawValue]).compactMap(Self.grant)
+        }
+    }
+
+    public func grants(user: UserID) async throws -> [RoleGrant] {
+        try await platformRead { db in
+            try Row.fetchAll(db, sql: "SELECT site_id, user_id, item_id, role FROM grants WHERE user_id = ? ORDER BY site_id", arguments: [user.rawValue]).compactMap(Self.grant)
+        }
+    }
+
+    public func addGrant(_ grant: RoleGrant) async throws {
+        try await platformWrite { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO grants (site_id, user_id, item_id, role) VALUES (?, ?, ?, ?)", arguments: [
+                grant.site.rawValue, grant.user.rawValue, grant.item.rawValue, grant.role.rawValue,
+            ])
+        }
+    }
+
+    public func removeGrant(_ grant: RoleGrant) async throws {
+        try await platformWrite { db in
+            try db.execute(sql: "DELETE FROM grants WHERE site_id = ? AND user_id = ? AND item_id = ? AND role = ?", arguments: [
+                grant.site.rawValue, grant.user.rawValue, grant.item.rawValue, grant.role.rawValue,
+            ])
+        }
+    }
+
+    private static func grant(_ row: Row) -> RoleGrant? {
+        guard let site = try? SiteID(row[0] as String), let role = Role(rawValue: row[3]) else { return nil }
+        return RoleGrant(site: site, user: UserID(row[1]), item: ItemID(row[2]), role: role)
+    }
+
     // MARK: Helpers
 
     private static func fetchSite(_ db: Database, id: String) throws -> Site? {

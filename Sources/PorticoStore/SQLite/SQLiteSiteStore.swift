@@ -116,7 +116,7 @@ final class SQLiteSiteStore: SiteContentStore {
         return try await read { db in
             try String.fetchAll(db.cachedStatement(sql: """
                 SELECT path FROM items WHERE type = 'folder'
-                AND NOT (state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?))
+                AND NOT (state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?) AND members_only = 0)
                 """), arguments: [now, now])
         }
     }
@@ -224,6 +224,17 @@ final class SQLiteSiteStore: SiteContentStore {
         }
     }
 
+    func reorder(children parent: ItemID, _ order: [ItemID]) async throws {
+        try await write { db in
+            let current = try String.fetchAll(db, sql: "SELECT id FROM items WHERE parent_id = ? ORDER BY position, title", arguments: [parent.rawValue])
+            let listed = order.map(\.rawValue).filter(current.contains)
+            let rest = current.filter { !listed.contains($0) }
+            for (position, id) in (listed + rest).enumerated() {
+                try db.execute(sql: "UPDATE items SET position = ? WHERE id = ?", arguments: [position, id])
+            }
+        }
+    }
+
     // MARK: Helpers
 
     static func insertRevision(_ revision: Revision, _ db: Database) throws {
@@ -253,7 +264,7 @@ final class SQLiteSiteStore: SiteContentStore {
         }
         if let date = query.publiclyVisibleAt {
             let now = date.millisecondsSince1970
-            conditions.append("state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?)")
+            conditions.append("state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?) AND members_only = 0")
             arguments += [now, now]
         }
         if let sha = query.blobSHA256 {

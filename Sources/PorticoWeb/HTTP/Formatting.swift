@@ -37,6 +37,37 @@ enum Formatting {
         return "\(days[Int(p.tm_wday)]), \(two(p.tm_mday)) \(months[Int(p.tm_mon)].prefix(3)) \(p.tm_year + 1900) \(two(p.tm_hour)):\(two(p.tm_min)):\(two(p.tm_sec)) GMT"
     }
 
+    /// "2026-11-23T14:30", the value of an `<input type="datetime-local">` (UTC).
+    static func dateTimeLocal(_ date: Date) -> String {
+        String(iso(date).prefix(16))
+    }
+
+    /// Parses "2026-11-23T14:30", "2026-11-23 14:30" (seconds optional) or "2026-11-23" as UTC.
+    static func parseDateTimeLocal(_ text: String) -> Date? {
+        let normalized = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
+        let parts = normalized.split(separator: "T", maxSplits: 1)
+        let day = parts[0].split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
+        guard day.count == 3, (1...9999).contains(day[0]), (1...12).contains(day[1]), (1...31).contains(day[2]) else { return nil }
+        var time = [0, 0, 0]
+        if parts.count == 2 {
+            let pieces = parts[1].split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            guard (2...3).contains(pieces.count), pieces.allSatisfy({ $0 != nil }) else { return nil }
+            for (index, value) in pieces.enumerated() { time[index] = value! }
+            guard (0...23).contains(time[0]), (0...59).contains(time[1]), (0...59).contains(time[2]) else { return nil }
+        }
+        var components = DateComponents()
+        components.year = day[0]
+        components.month = day[1]
+        components.day = day[2]
+        components.hour = time[0]
+        components.minute = time[1]
+        components.second = time[2]
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: components), calendar.component(.day, from: date) == day[2] else { return nil }
+        return date
+    }
+
     /// "1.2 MB"
     static func size(_ bytes: Int64) -> String {
         if bytes < 1024 { return "\(bytes) bytes" }

@@ -110,7 +110,7 @@ struct PageView {
         }
         if let blob = item.blob {
             if item.type == .image {
-                var image: [String: Any] = ["url": blobURL(blob), "alt": item.description.isEmpty ? item.title : item.description, "caption": item.description]
+                var image: [String: Any] = ["url": blobURL(blob), "alt": item.description.isEmpty ? item.title : item.description, "caption": ""]
                 if let size = item.imageSize {
                     image["width"] = String(size.width)
                     image["height"] = String(size.height)

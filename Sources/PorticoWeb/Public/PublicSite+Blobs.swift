@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import PorticoCore
+import PorticoContent
 import PorticoStore
 
 /// Images and files at content-hash URLs (`/_blob/<sha256>/<name>`), and the theme's
@@ -26,7 +27,8 @@ extension PublicSite {
         } else {
             for item in try await content.items(matching: ItemQuery(blobSHA256: sha, limit: 20)) {
                 guard let ancestors = try? await orderedAncestors(of: item, content: content) else { continue }
-                if policy.allows(context.principal, .view, item: item, ancestors: ancestors, at: now) {
+                let roles = try await self.roles(context, site: site, at: item, ancestors: ancestors)
+                if policy.allows(context.principal, .view, item: item, ancestors: ancestors, roles: roles, at: now) {
                     reference = item.blob
                     break
                 }
@@ -35,7 +37,7 @@ extension PublicSite {
         guard let reference, let file = content.blobs.localFile(sha) else { throw PorticoError.notFound("blob") }
         let size = Int(reference.size)
         let etag = "\"\(sha)\""
-        let isPublic = policy.seesOnlyPublicContent(context.principal)
+        let isPublic = context.principal == .anonymous
         var headers: HTTPFields = [
             .contentType: reference.mimeType,
             .eTag: etag,

@@ -1,5 +1,6 @@
 public import Hummingbird
 import PorticoCore
+import PorticoContent
 import PorticoStore
 
 /// `sitemap.xml`, `robots.txt` and the Atom feed of news. All three list only what the

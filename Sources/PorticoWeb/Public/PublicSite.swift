@@ -3,6 +3,7 @@ public import Hummingbird
 import Logging
 public import PorticoCore
 public import PorticoStore
+import PorticoContent
 
 /// The public face of every site: traversal from a path to an item, and its page.
 ///
@@ -14,12 +15,20 @@ public struct PublicSite: Sendable {
     public let theme: Theme
     public let policy: AccessPolicy
     public let clock: any PorticoClock
+    let content: ContentService
 
-    public init(store: any ContentStore, theme: Theme, policy: AccessPolicy = AccessPolicy(), clock: any PorticoClock = SystemClock()) {
-        self.store = store
-        self.theme = theme
-        self.policy = policy
-        self.clock = clock
+    public init(services: PorticoServices) {
+        self.store = services.store
+        self.theme = services.theme
+        self.policy = services.content.policy
+        self.clock = services.clock
+        self.content = services.content
+    }
+
+    /// The roles the request's user holds at `item` (none for anonymous visitors: no query).
+    func roles(_ context: PorticoRequestContext, site: Site, at item: Item, ancestors: [Item]) async throws -> Set<Role> {
+        guard context.principal != .anonymous else { return [] }
+        return try await content.roles(of: context.principal, in: site.id, at: item, ancestors: ancestors)
     }
 
     // MARK: Pages
@@ -33,10 +42,11 @@ public struct PublicSite: Sendable {
         let now = clock.now()
 
         guard let item = try await content.item(path: path) else {
-            return try await redirectOrNotFound(path: path, content: content, context: context, now: now)
+            return try await redirectOrNotFound(path: path, site: site, content: content, context: context, now: now)
         }
         let ancestors = try await orderedAncestors(of: item, content: content)
-        guard policy.allows(context.principal, .view, item: item, ancestors: ancestors, at: now) else {
+        let roles = try await self.roles(context, site: site, at: item, ancestors: ancestors)
+        guard policy.allows(context.principal, .view, item: item, ancestors: ancestors, roles: roles, at: now) else {
             throw PorticoError.notFound("item")
         }
         if item.type == .link, let target = item.linkTarget {
@@ -71,10 +81,11 @@ public struct PublicSite: Sendable {
     }
 
     /// An old path of a moved item answers 301 to where it is now; anything else is 404.
-    private func redirectOrNotFound(path: String, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> Response {
+    private func redirectOrNotFound(path: String, site: Site, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> Response {
         if let id = try await content.redirect(from: path), let target = try await content.item(id: id) {
             let ancestors = try await orderedAncestors(of: target, content: content)
-            if policy.allows(context.principal, .view, item: target, ancestors: ancestors, at: now) {
+            let roles = try await self.roles(context, site: site, at: target, ancestors: ancestors)
+            if policy.allows(context.principal, .view, item: target, ancestors: ancestors, roles: roles, at: now) {
                 return Response(status: .movedPermanently, headers: [.location: context.basePath + target.path, .cacheControl: "no-cache"])
             }
         }
@@ -101,20 +112,36 @@ public struct PublicSite: Sendable {
         return try await visibleChildren(of: root, content: content, context: context, now: now, types: [.folder, .page, .link])
     }
 
+    /// Whether listings for this request can be filtered in the query (anonymous visitors and
+    /// users without any role in the site).
+    func publicOnly(_ context: PorticoRequestContext, site: SiteID) async throws -> Bool {
+        guard let user = context.principal.userID else { return true }
+        if context.principal.isAdministrator { return false }
+        return try await store.grants(user: user).allSatisfy { $0.site != site }
+    }
+
     /// Children of a visible item that the principal may see, in folder order.
     func visibleChildren(of parent: Item, content: any SiteContentStore, context: PorticoRequestContext, now: Date, types: Set<ItemType>? = nil) async throws -> [Item] {
-        let publicOnly = policy.seesOnlyPublicContent(context.principal)
+        let publicOnly = try await self.publicOnly(context, site: content.siteID)
         let children = try await content.items(matching: ItemQuery(parentID: parent.id, types: types, publiclyVisibleAt: publicOnly ? now : nil))
         if publicOnly { return children }
         let ancestors = try await orderedAncestors(of: parent, content: content) + [parent]
-        return children.filter { policy.allows(context.principal, .view, item: $0, ancestors: ancestors, at: now) }
+        let parentRoles = try await self.content.roles(of: context.principal, in: content.siteID, at: parent, ancestors: Array(ancestors.dropLast()))
+        var childGrants: [RoleGrant] = []
+        if let user = context.principal.userID { childGrants = try await store.grants(site: content.siteID, user: user, on: children.map(\.id)) }
+        return children.filter { child in
+            let roles = parentRoles.union(childGrants.filter { $0.item == child.id }.map(\.role))
+            return policy.allows(context.principal, .view, item: child, ancestors: ancestors, roles: roles, at: now)
+        }
     }
 
     /// Items of the given types anywhere in the site that the principal may see, filtered by
     /// the visibility of their ancestors (a private folder hides its published news).
     func visibleItems(_ query: ItemQuery, content: any SiteContentStore, context: PorticoRequestContext, now: Date, limit: Int) async throws -> [Item] {
         var query = query
-        let publicOnly = policy.seesOnlyPublicContent(context.principal)
+        // Site-wide lists (home page, feed, sitemap) show what the public sees, also to editors:
+        // they are the public face of the site.
+        let publicOnly = true
         if publicOnly { query.publiclyVisibleAt = now }
         let hidden = publicOnly ? try await content.hiddenFolderPaths(at: now) : []
         let hiddenPrefixes = hidden.map { $0 == "/" ? "/" : $0 + "/" }
@@ -136,7 +163,7 @@ public struct PublicSite: Sendable {
     }
 
     private func addHomeValues(_ values: inout [String: Any], view: PageView, root: Item, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws {
-        let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: 4)
+        let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: 3)
         values["hasNews"] = !news.isEmpty
         values["news"] = news.map { view.listingValues($0) }
         if let first = news.first, let parentPath = first.ancestorPaths.last, parentPath != "/" {

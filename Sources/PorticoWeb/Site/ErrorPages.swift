@@ -78,6 +78,8 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             let message: String? = error.httpStatus == .notFound ? nil : error.publicMessage
             return pages.site(error.httpStatus, message: message, context: context)
+        } catch FormError.tooLarge(let limit) {
+            return pages.site(.contentTooLarge, message: "The upload is too large: at most \(Formatting.size(Int64(limit))) is accepted.", context: context)
         } catch let error as any HTTPResponseError {
             return pages.site(error.status, context: context)
         } catch {

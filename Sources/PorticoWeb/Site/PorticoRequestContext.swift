@@ -12,9 +12,15 @@ public struct PorticoRequestContext: RequestContext {
     /// The request's scheme and host as the client addressed it, for absolute URLs.
     public var origin: String = ""
     public var principal: Principal = .anonymous
+    /// The logged-in user's session and account, when there is one.
+    public var session: Session?
+    public var user: User?
+    /// The client's address, for login throttling.
+    public let clientAddress: String
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// The site, or a 404 if the request was not resolved to one.

@@ -2,6 +2,137 @@
 extension DefaultTheme {
     /// File name → contents of the built-in theme.
     static let files: [String: String] = [
+        "confirm.mustache": #######"""
+{{>editor-head}}
+<h1>{{heading}}</h1>
+<p>{{question}}</p>
+<ul>{{#items}}<li>{{title}} <span class="muted">{{path}}</span>{{#descendants}} — and {{descendants}} item(s) inside it{{/descendants}}</li>{{/items}}</ul>
+<form method="post" action="{{action}}">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <input type="hidden" name="confirm" value="1">
+  {{#items}}<input type="hidden" name="ids" value="{{id}}">{{/items}}
+  <input type="hidden" name="action" value="delete">
+  <button type="submit" class="button button-danger">{{confirmLabel}}</button>
+  <a href="{{cancelURL}}" class="button button-quiet">Cancel</a>
+</form>
+{{>editor-foot}}
+"""#######,
+        "contents.mustache": #######"""
+{{>editor-head}}
+<nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{{#crumbs}}<li><a href="{{url}}">{{title}}</a></li>{{/crumbs}}<li aria-current="page">{{item.title}}</li></ol></nav>
+<div class="title-row">
+  <h1>{{item.title}} <span class="badge badge-{{item.state}}">{{item.stateName}}</span></h1>
+  <p class="actions">
+    {{#canEdit}}<a class="button button-quiet" href="{{item.editURL}}">Edit this folder</a>{{/canEdit}}
+    <a class="button button-quiet" href="{{item.viewURL}}">View</a>
+  </p>
+</div>
+{{#canAdd}}
+<form method="get" action="{{addURL}}" class="add-form">
+  <label for="add-type">Add new</label>
+  <select id="add-type" name="type">{{#types}}<option value="{{value}}">{{name}}</option>{{/types}}</select>
+  <button type="submit" class="button">Add</button>
+</form>
+{{/canAdd}}
+{{#hasChildren}}
+<form method="post" action="{{contentsURL}}">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <table class="contents">
+    <caption class="visually-hidden">Contents of {{item.title}}</caption>
+    <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Title</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Modified</th><th scope="col">Author</th><th scope="col">Order</th></tr></thead>
+    <tbody>
+    {{#children}}
+      <tr>
+        <td><input type="checkbox" name="ids" value="{{id}}" aria-label="Select {{title}}"></td>
+        <td><a href="{{manageURL}}">{{title}}</a>{{#isFolder}} <span class="muted">(folder)</span>{{/isFolder}}</td>
+        <td>{{typeName}}</td>
+        <td><span class="badge badge-{{state}}">{{stateName}}</span></td>
+        <td>{{modified}}</td>
+        <td>{{author}}</td>
+        <td class="order">
+          <button type="submit" name="up" value="{{id}}" class="link-button" aria-label="Move {{title}} up">↑</button>
+          <button type="submit" name="down" value="{{id}}" class="link-button" aria-label="Move {{title}} down">↓</button>
+        </td>
+      </tr>
+    {{/children}}
+    </tbody>
+  </table>
+  <p class="bulk">
+    With selected:
+    <button type="submit" name="action" value="publish" class="button">Publish</button>
+    <button type="submit" name="action" value="delete" class="button button-danger">Delete…</button>
+  </p>
+</form>
+{{/hasChildren}}
+{{^hasChildren}}<p class="empty">This folder is empty.</p>{{/hasChildren}}
+{{>editor-foot}}
+"""#######,
+        "dashboard.mustache": #######"""
+{{>editor-head}}
+<h1>Dashboard</h1>
+<p class="lead">Hello {{user.name}}. {{#canAdd}}<a href="{{base}}/_edit/contents/">Go to the site's contents</a> to add or edit pages.{{/canAdd}}</p>
+<div class="dashboard-grid">
+  <section class="panel">
+    <h2>My sites</h2>
+    <ul class="plain-list">{{#sites}}<li><a href="{{url}}">{{name}}</a> <span class="muted">{{roles}}</span></li>{{/sites}}</ul>
+  </section>
+  <section class="panel">
+    <h2>Waiting for review</h2>
+    {{#hasPending}}<ul class="plain-list">{{#pending}}<li><a href="{{editURL}}">{{title}}</a> <span class="muted">{{path}}</span></li>{{/pending}}</ul>{{/hasPending}}
+    {{^hasPending}}<p class="muted">Nothing is waiting for review.</p>{{/hasPending}}
+  </section>
+  <section class="panel">
+    <h2>My recent changes</h2>
+    {{#hasRecent}}<ul class="plain-list">{{#recent}}<li><a href="{{editURL}}">{{title}}</a> <span class="badge badge-{{state}}">{{stateName}}</span> <span class="muted">{{modified}}</span></li>{{/recent}}</ul>{{/hasRecent}}
+    {{^hasRecent}}<p class="muted">You have not changed anything yet.</p>{{/hasRecent}}
+  </section>
+  <section class="panel">
+    <h2>Scheduled</h2>
+    {{#hasScheduled}}<ul class="plain-list">{{#scheduled}}<li><a href="{{editURL}}">{{title}}</a> <span class="muted">appears {{effective}}</span></li>{{/scheduled}}</ul>{{/hasScheduled}}
+    {{^hasScheduled}}<p class="muted">Nothing is scheduled.</p>{{/hasScheduled}}
+  </section>
+</div>
+{{>editor-foot}}
+"""#######,
+        "editor-foot.mustache": #######"""
+</main>
+</body>
+</html>
+"""#######,
+        "editor-head.mustache": #######"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{{pageTitle}} · {{site.name}} · Portico</title>
+<link rel="stylesheet" href="{{css}}">
+<style>:root{--accent:{{accent}}}</style>
+</head>
+<body class="editor">
+<a class="skip-link" href="#content">Skip to content</a>
+<header class="editor-bar">
+  <div class="wrap editor-bar-inner">
+    <a class="editor-brand" href="{{base}}/_edit/">Portico</a>
+    <span class="editor-site">{{site.name}}</span>
+    {{#user}}
+    <nav class="editor-nav" aria-label="Editor">
+      <a href="{{base}}/_edit/">Dashboard</a>
+      <a href="{{base}}/_edit/contents/">Contents</a>
+      <a href="{{base}}/">View site</a>
+    </nav>
+    <form method="post" action="{{base}}/_logout" class="editor-user">
+      <input type="hidden" name="_csrf" value="{{csrf}}">
+      <span>{{user.name}}</span> <button type="submit" class="link-button">Log out</button>
+    </form>
+    {{/user}}
+  </div>
+</header>
+<main id="content" class="wrap main editor-main">
+{{#flash}}<p class="flash" role="status">{{flash}}</p>{{/flash}}
+{{#error}}<p class="flash flash-error" role="alert">{{error}}</p>{{/error}}
+"""#######,
         "error.mustache": #######"""
 {{>head}}
 <section class="error-page">
@@ -131,6 +262,125 @@ extension DefaultTheme {
 </div>
 {{>foot}}
 """#######,
+        "item-form.mustache": #######"""
+{{>editor-head}}
+<nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{{#crumbs}}<li><a href="{{url}}">{{title}}</a></li>{{/crumbs}}<li aria-current="page">{{heading}}</li></ol></nav>
+<div class="title-row">
+  <h1>{{heading}} {{#item}}<span class="badge badge-{{state}}">{{stateName}}</span>{{/item}}</h1>
+  {{#item}}<p class="actions"><a class="button button-quiet" href="{{viewURL}}">View</a> {{#canHistory}}<a class="button button-quiet" href="{{historyURL}}">History</a>{{/canHistory}} {{#canDelete}}<a class="button button-quiet" href="{{deleteURL}}">Delete…</a>{{/canDelete}}</p>{{/item}}
+</div>
+{{#hasErrors}}<div class="flash flash-error" role="alert"><p>Please correct the marked fields:</p><ul>{{#errors}}<li><a href="#{{field}}">{{message}}</a></li>{{/errors}}</ul></div>{{/hasErrors}}
+{{#conflict}}<div class="flash flash-error" role="alert"><p>{{conflict}}</p><p><a href="{{historyURL}}">See what changed</a>. Your text is kept below; save again to overwrite.</p></div>{{/conflict}}
+<form method="post" action="{{action}}" enctype="multipart/form-data" class="form">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <input type="hidden" name="type" value="{{type}}">
+  <input type="hidden" name="version" value="{{version}}">
+  <div class="field{{#e.title}} field-error{{/e.title}}">
+    <label for="title">Title</label>
+    {{#e.title}}<p class="error-text">{{e.title}}</p>{{/e.title}}
+    <input id="title" name="title" value="{{v.title}}" required maxlength="300">
+  </div>
+  {{#showSlug}}
+  <div class="field{{#e.slug}} field-error{{/e.slug}}">
+    <label for="slug">Short name (in the address)</label>
+    {{#e.slug}}<p class="error-text">{{e.slug}}</p>{{/e.slug}}
+    <input id="slug" name="slug" value="{{v.slug}}" pattern="[a-z0-9][a-z0-9._\-]*" maxlength="120">
+    <p class="hint">Lowercase letters, digits and hyphens. Changing it keeps the old address working.</p>
+  </div>
+  {{/showSlug}}
+  <div class="field{{#e.description}} field-error{{/e.description}}">
+    <label for="description">Summary</label>
+    {{#e.description}}<p class="error-text">{{e.description}}</p>{{/e.description}}
+    <textarea id="description" name="description" rows="2" maxlength="2000">{{v.description}}</textarea>
+  </div>
+  {{#isEvent}}
+  <div class="field-row">
+    <div class="field{{#e.start}} field-error{{/e.start}}">
+      <label for="start">Starts (UTC)</label>
+      {{#e.start}}<p class="error-text">{{e.start}}</p>{{/e.start}}
+      <input id="start" name="start" type="datetime-local" value="{{v.start}}">
+    </div>
+    <div class="field{{#e.end}} field-error{{/e.end}}">
+      <label for="end">Ends (UTC)</label>
+      {{#e.end}}<p class="error-text">{{e.end}}</p>{{/e.end}}
+      <input id="end" name="end" type="datetime-local" value="{{v.end}}">
+    </div>
+  </div>
+  <div class="field{{#e.location}} field-error{{/e.location}}">
+    <label for="location">Location</label>
+    <input id="location" name="location" value="{{v.location}}" maxlength="300">
+  </div>
+  {{/isEvent}}
+  {{#isLink}}
+  <div class="field{{#e.linkTarget}} field-error{{/e.linkTarget}}">
+    <label for="linkTarget">Address the link points to</label>
+    {{#e.linkTarget}}<p class="error-text">{{e.linkTarget}}</p>{{/e.linkTarget}}
+    <input id="linkTarget" name="linkTarget" value="{{v.linkTarget}}" placeholder="https://">
+  </div>
+  {{/isLink}}
+  {{#hasFile}}
+  <div class="field{{#e.file}} field-error{{/e.file}}">
+    <label for="file">{{#isImage}}Image (PNG, JPEG, GIF or WebP){{/isImage}}{{^isImage}}File{{/isImage}}, at most {{uploadLimit}}</label>
+    {{#e.file}}<p class="error-text">{{e.file}}</p>{{/e.file}}
+    {{#currentFile}}<p class="hint">Current: <a href="{{url}}">{{name}}</a> ({{size}}). Choose a new file to replace it.</p>{{/currentFile}}
+    <input id="file" name="file" type="file" {{#isImage}}accept="image/png,image/jpeg,image/gif,image/webp"{{/isImage}}>
+  </div>
+  {{/hasFile}}
+  {{#hasBody}}
+  <div class="field{{#e.body}} field-error{{/e.body}}">
+    <label for="body">Text</label>
+    {{#e.body}}<p class="error-text">{{e.body}}</p>{{/e.body}}
+    <textarea id="body" name="body" rows="14">{{v.body}}</textarea>
+    <p class="hint">Markdown: <code>**bold**</code>, <code>*italic*</code>, <code>## Heading</code>, <code>- list</code>, <code>[link](https://…)</code>.</p>
+  </div>
+  {{#previewHTML}}<section class="preview" aria-label="Preview"><h2>Preview</h2><div class="prose">{{{previewHTML}}}</div></section>{{/previewHTML}}
+  {{/hasBody}}
+  <div class="field">
+    <label for="tags">Tags</label>
+    <input id="tags" name="tags" value="{{v.tags}}">
+    <p class="hint">Separate tags with commas.</p>
+  </div>
+  <div class="field-row">
+    <div class="field{{#e.effective}} field-error{{/e.effective}}">
+      <label for="effective">Publishing date (UTC)</label>
+      {{#e.effective}}<p class="error-text">{{e.effective}}</p>{{/e.effective}}
+      <input id="effective" name="effective" type="datetime-local" value="{{v.effective}}">
+      <p class="hint">A future date schedules publication.</p>
+    </div>
+    <div class="field{{#e.expires}} field-error{{/e.expires}}">
+      <label for="expires">Expiry date (UTC)</label>
+      {{#e.expires}}<p class="error-text">{{e.expires}}</p>{{/e.expires}}
+      <input id="expires" name="expires" type="datetime-local" value="{{v.expires}}">
+    </div>
+  </div>
+  {{#isFolder}}
+  <div class="field checkbox">
+    <input id="membersOnly" name="membersOnly" type="checkbox" value="1" {{#v.membersOnly}}checked{{/v.membersOnly}}>
+    <label for="membersOnly">Members only: published content here is visible to site members, not to the public</label>
+  </div>
+  {{/isFolder}}
+  <p class="form-buttons">
+    <button type="submit" class="button">Save</button>
+    {{#hasBody}}<button type="submit" name="preview" value="1" class="button button-quiet">Preview</button>{{/hasBody}}
+    <a href="{{cancelURL}}" class="button button-quiet">Cancel</a>
+  </p>
+</form>
+{{#hasTransitions}}
+<section class="workflow" aria-labelledby="workflow-heading">
+  <h2 id="workflow-heading">State: {{item.stateName}}</h2>
+  {{#transitions}}
+  <form method="post" action="{{transitionURL}}" class="workflow-form">
+    <input type="hidden" name="_csrf" value="{{csrf}}">
+    <input type="hidden" name="transition" value="{{value}}">
+    <label for="comment-{{value}}" class="visually-hidden">Comment for {{name}}</label>
+    <input id="comment-{{value}}" name="comment" placeholder="Comment (optional)">
+    <button type="submit" class="button">{{name}}</button>
+  </form>
+  {{/transitions}}
+</section>
+{{/hasTransitions}}
+{{>editor-foot}}
+"""#######,
         "item.mustache": #######"""
 {{>head}}
 <article class="item item-{{item.type}}">
@@ -157,6 +407,27 @@ extension DefaultTheme {
   <p class="meta">Last updated <time datetime="{{item.modifiedISO}}">{{item.modifiedText}}</time></p>
 </article>
 {{>foot}}
+"""#######,
+        "login.mustache": #######"""
+{{>editor-head}}
+<section class="login-box">
+  <h1>Log in</h1>
+  <p class="lead">Log in to edit {{site.name}}.</p>
+  <form method="post" action="{{base}}/_login" class="form">
+    <input type="hidden" name="_csrf" value="{{csrf}}">
+    <input type="hidden" name="next" value="{{next}}">
+    <div class="field">
+      <label for="username">Username</label>
+      <input id="username" name="username" autocomplete="username" required value="{{username}}" autofocus>
+    </div>
+    <div class="field">
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required>
+    </div>
+    <button type="submit" class="button">Log in</button>
+  </form>
+</section>
+{{>editor-foot}}
 """#######,
         "platform-error.mustache": #######"""
 <!DOCTYPE html>
@@ -290,6 +561,56 @@ body.platform { background: var(--tint); }
   .site-nav, .skip-link, .site-footer { display: none; }
   .site-header { background: none; color: #000; }
 }
+
+/* Editor UI */
+body.editor { background: #eef1f4; }
+.editor-bar { background: #1b1f24; color: #fff; }
+.editor-bar-inner { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; min-height: 3.25rem; }
+.editor-brand { color: #fff; font-weight: 800; text-decoration: none; letter-spacing: .02em; }
+.editor-site { color: #c9d1d9; }
+.editor-nav { display: flex; gap: 1rem; margin-left: auto; }
+.editor-nav a, .editor-user, .editor-user .link-button { color: #fff; }
+.editor-user { display: flex; gap: .5rem; align-items: center; margin: 0; }
+.editor-main h1 { font-size: 1.8rem; }
+.link-button { background: none; border: 0; padding: 0; font: inherit; color: var(--accent); text-decoration: underline; cursor: pointer; }
+.flash { background: #e6f4ea; border-left: 4px solid #1e7e34; padding: .7rem 1rem; border-radius: var(--radius); }
+.flash-error { background: #fdecea; border-left-color: #b3261e; }
+.muted { color: var(--muted); font-size: .9rem; }
+.badge { display: inline-block; font-size: .75rem; font-weight: 700; letter-spacing: .03em; border-radius: 999px; padding: .1rem .6rem; vertical-align: middle; }
+.badge-private { background: #fdecea; color: #8a1c14; }
+.badge-pending { background: #fff4ce; color: #6b4f00; }
+.badge-published { background: #e6f4ea; color: #14532d; }
+.title-row { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 1rem; }
+.actions { display: flex; gap: .5rem; flex-wrap: wrap; }
+.button-quiet { background: #fff; color: var(--accent); border: 1px solid var(--line); }
+.button-danger { background: #b3261e; }
+button.button { border: 0; font: inherit; cursor: pointer; }
+.contents { width: 100%; border-collapse: collapse; margin-top: 1rem; }
+.contents th, .contents td { text-align: left; padding: .55rem .5rem; border-bottom: 1px solid var(--line); }
+.contents thead th { font-size: .85rem; color: var(--muted); }
+.contents .order button { font-size: 1.1rem; text-decoration: none; padding: 0 .2rem; }
+.bulk { margin-top: 1rem; display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+.add-form { display: flex; gap: .5rem; align-items: center; margin: 1rem 0; }
+.form { max-width: 46rem; }
+.field { margin-bottom: 1.1rem; display: flex; flex-direction: column; gap: .3rem; }
+.field label { font-weight: 600; }
+.field input, .field textarea, .field select, .add-form select, .workflow-form input { font: inherit; padding: .5rem .6rem; border: 1px solid #9aa4ae; border-radius: var(--radius); background: #fff; }
+.field textarea { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .95rem; }
+.field-row { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+.field.checkbox { flex-direction: row; align-items: center; }
+.field-error input, .field-error textarea { border-color: #b3261e; border-width: 2px; }
+.error-text { color: #b3261e; font-weight: 600; margin: 0; }
+.hint { color: var(--muted); font-size: .88rem; margin: 0; }
+.form-buttons { display: flex; gap: .5rem; }
+.preview { border: 1px dashed var(--line); padding: 0 1rem 1rem; border-radius: var(--radius); margin-bottom: 1rem; }
+.workflow { margin-top: 2rem; border-top: 1px solid var(--line); padding-top: 1rem; }
+.workflow-form { display: flex; gap: .5rem; margin-bottom: .6rem; max-width: 46rem; }
+.workflow-form input { flex: 1; }
+.login-box { max-width: 26rem; margin: 2rem auto; }
+.dashboard-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1.25rem; }
+.panel { background: var(--tint); border-radius: var(--radius); padding: .25rem 1.25rem 1rem; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (max-width: 48rem) { .field-row { grid-template-columns: 1fr; } .contents th:nth-child(5), .contents td:nth-child(5), .contents th:nth-child(6), .contents td:nth-child(6) { display: none; } }
 """#######,
     ]
 }

@@ -50,9 +50,28 @@ public struct Theme: Sendable {
         self.stylesheetHash = String(SHA256.hash(data: Data(stylesheet.utf8)).map { String(format: "%02x", $0) }.joined().prefix(16))
     }
 
-    /// Renders `template` with `context`.
+    /// Renders `template` with `context`. Empty strings are removed first, because Mustache
+    /// treats them as true and `{{#tagline}}…{{/tagline}}` would render an empty element.
     public func render(_ template: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: template) ?? ""
+        library.render(Self.withoutEmptyStrings(context), withTemplate: template) ?? ""
+    }
+
+    static func withoutEmptyStrings(_ values: [String: Any]) -> [String: Any] {
+        var result: [String: Any] = [:]
+        result.reserveCapacity(values.count)
+        for (key, value) in values {
+            switch value {
+            case let text as String where text.isEmpty:
+                continue
+            case let nested as [String: Any]:
+                result[key] = withoutEmptyStrings(nested)
+            case let list as [[String: Any]]:
+                result[key] = list.map(withoutEmptyStrings)
+            default:
+                result[key] = value
+            }
+        }
+        return result
     }
 
     /// Writes the built-in theme's files into `folder`, as a starting point for a custom theme.
