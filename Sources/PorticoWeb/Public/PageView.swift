@@ -44,6 +44,18 @@ struct PageView {
         }
         values["hasBreadcrumbs"] = current.map { !$0.isRoot } ?? false
         values["breadcrumbs"] = crumbs
+        if let user = context.user, let session = context.session {
+            var bar: [String: Any] = [
+                "name": user.displayName, "csrf": session.csrfToken,
+                "dashboardURL": context.basePath + "/_edit/", "logoutURL": context.basePath + "/_logout",
+            ]
+            if let current {
+                let path = current.path == "/" ? "/" : current.path
+                bar["editURL"] = context.basePath + "/_edit/edit" + path
+                if current.type.isContainer { bar["contentsURL"] = context.basePath + "/_edit/contents" + path }
+            }
+            values["editbar"] = bar
+        }
         return values
     }
 

@@ -201,6 +201,17 @@ extension DefaultTheme {
 </head>
 <body>
 <a class="skip-link" href="#content">Skip to content</a>
+{{#editbar}}
+<div class="editbar">
+  <div class="wrap editbar-inner">
+    <span>Logged in as <strong>{{name}}</strong></span>
+    <a href="{{dashboardURL}}">Dashboard</a>
+    {{#editURL}}<a href="{{editURL}}">Edit this page</a>{{/editURL}}
+    {{#contentsURL}}<a href="{{contentsURL}}">Contents</a>{{/contentsURL}}
+    <form method="post" action="{{logoutURL}}" class="editbar-logout"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="link-button">Log out</button></form>
+  </div>
+</div>
+{{/editbar}}
 <header class="site-header">
   <div class="wrap header-inner">
     <a class="brand" href="{{home}}">
@@ -611,6 +622,12 @@ button.button { border: 0; font: inherit; cursor: pointer; }
 .panel { background: var(--tint); border-radius: var(--radius); padding: .25rem 1.25rem 1rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 48rem) { .field-row { grid-template-columns: 1fr; } .contents th:nth-child(5), .contents td:nth-child(5), .contents th:nth-child(6), .contents td:nth-child(6) { display: none; } }
+
+/* The bar logged-in users see on public pages */
+.editbar { background: #1b1f24; color: #fff; font-size: .9rem; }
+.editbar-inner { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: center; min-height: 2.5rem; }
+.editbar a, .editbar .link-button { color: #fff; }
+.editbar-logout { margin: 0 0 0 auto; }
 """#######,
     ]
 }
