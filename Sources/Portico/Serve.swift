@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port: Int = 8080
 
+    @Option(help: "The largest upload editors may make, in megabytes.")
+    var uploadLimit: Int = 20
+
     @Flag(help: "On first run, do not create the demo site.")
     var noDemo = false
 
@@ -33,12 +36,13 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (1...4096).contains(uploadLimit) else { throw ValidationError("--upload-limit must be between 1 and 4096 (megabytes)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
     func run() async throws {
         try await runReportingErrors {
-            let services = try await options.services(logLevel: Logger.Level(rawValue: logLevel) ?? .info)
+            let services = try await options.services(logLevel: Logger.Level(rawValue: logLevel) ?? .info, uploadLimit: uploadLimit * 1024 * 1024)
             let noUsers = try await services.store.userCount() == 0
             let noSites = try await services.store.sites().isEmpty
             let firstRun = noUsers && noSites

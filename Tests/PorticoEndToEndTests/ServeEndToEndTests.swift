@@ -76,6 +76,23 @@ import Testing
         #expect(tooShort.error.contains("at least 10 characters"))
     }
 
+    @Test func rolesAreGrantedFromTheCommandLine() throws {
+        let data = temporaryDataFolder()
+        #expect(try PorticoBinary.run(["site", "create", "law", "--data", data]).status == 0)
+        #expect(try PorticoBinary.run(["user", "add", "jane", "--data", data]).status == 0)
+        let granted = try PorticoBinary.run(["role", "grant", "law", "jane", "editor", "--data", data])
+        #expect(granted.status == 0, "\(granted.error)")
+        #expect(granted.output.contains("jane is now Editor of law"))
+        let list = try PorticoBinary.run(["role", "list", "law", "--data", data])
+        #expect(list.output.contains("jane\teditor\t/"))
+        let badRole = try PorticoBinary.run(["role", "grant", "law", "jane", "overlord", "--data", data])
+        #expect(badRole.status != 0)
+        #expect(badRole.error.hasPrefix("error: role “overlord” is not one of"))
+        let revoked = try PorticoBinary.run(["role", "revoke", "law", "jane", "editor", "--data", data])
+        #expect(revoked.status == 0)
+        #expect(try PorticoBinary.run(["role", "list", "law", "--data", data]).output.isEmpty)
+    }
+
     @Test func aPortInUseIsReportedClearly() async throws {
         let data = temporaryDataFolder()
         let first = try RunningServer(arguments: ["--data", data])

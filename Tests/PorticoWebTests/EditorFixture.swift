@@ -93,7 +93,9 @@ struct Browser {
 
     mutating func login(_ username: String, password: String = EditorFixture.password) async throws -> Page {
         _ = try await get("/_login")
-        return try await post("/_login", [("username", username), ("password", password), ("next", "/_edit/")])
+        let page = try await post("/_login", [("username", username), ("password", password), ("next", "/_edit/")])
+        if page.status == .seeOther { _ = try await get("/") }  // the edit bar carries the session's CSRF token
+        return page
     }
 
     static func encode(_ text: String) -> String {

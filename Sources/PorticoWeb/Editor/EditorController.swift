@@ -274,7 +274,7 @@ struct EditorController: Sendable {
         guard let type = form["type"].flatMap(ItemType.init(rawValue:)) else { throw PorticoError.badRequest("unknown content type") }
         var (draft, errors) = try await parseDraft(form, type: type, site: site, existing: nil)
         if form["preview"] == "1" || !errors.isEmpty {
-            return formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: formValues(form), errors: errors, preview: form["preview"] == "1" ? form["body"] : nil)
+            return formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: formValues(form), errors: errors, preview: form["preview"] == "1" ? form["body"] : nil, status: errors.isEmpty ? .ok : .unprocessableContent)
         }
         if draft.slug?.isEmpty == true { draft.slug = nil }
         do {
