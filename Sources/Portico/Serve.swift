@@ -74,6 +74,15 @@ struct Serve: AsyncParsableCommand {
                 }
                 printLine(banner.joined(separator: "\n"))
             }
+            // Expired sessions are removed hourly; they are already refused when used.
+            let store = services.store
+            let sweeper = Task {
+                while !Task.isCancelled {
+                    try? await store.deleteExpiredSessions(before: Date())
+                    try? await Task.sleep(for: .seconds(3600))
+                }
+            }
+            defer { sweeper.cancel() }
             try await app.runService()
         }
     }

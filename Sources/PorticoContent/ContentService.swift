@@ -198,8 +198,88 @@ public final class ContentService: Sendable {
         await events.publish(.itemDeleted(site: site, item: current, descendants: descendants))
     }
 
+    /// Restores the content of an earlier revision as a new revision. The item keeps its place,
+    /// short name and workflow state; only what an editor edits comes back.
+    @discardableResult
+    public func revert(in site: SiteID, id: ItemID, to version: Int, expectedVersion: Int, by principal: Principal) async throws -> Item {
+        let content = try await store.content(of: site)
+        guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
+        guard let revision = try await content.revisions(of: id).first(where: { $0.version == version }) else {
+            throw PorticoError.notFound("version \(version)")
+        }
+        let old = revision.snapshot
+        var draft = ItemDraft(current)
+        draft.title = old.title
+        draft.description = old.description
+        draft.body = old.body
+        draft.tags = old.tags
+        draft.membersOnly = old.membersOnly
+        draft.effective = old.effective
+        draft.expires = old.expires
+        draft.event = old.event
+        draft.linkTarget = old.linkTarget
+        draft.blob = old.blob
+        draft.imageSize = old.imageSize
+        return try await update(in: site, id: id, draft, expectedVersion: expectedVersion, by: principal, comment: "Reverted to version \(version)")
+    }
+
+    /// Moves an item (and everything below it) into another folder. Its old addresses keep
+    /// working (301). The short name is made unique in the destination if needed.
+    @discardableResult
+    public func move(in site: SiteID, id: ItemID, into destinationID: ItemID, by principal: Principal) async throws -> Item {
+        let content = try await store.content(of: site)
+        guard let current = try await content.item(id: id), !current.isRoot else { throw PorticoError.notFound("item") }
+        guard let destination = try await content.item(id: destinationID) else { throw PorticoError.notFound("destination folder") }
+        let now = clock.now().roundedToMilliseconds
+        let ancestors = try await content.items(paths: current.ancestorPaths)
+        let roles = try await self.roles(of: principal, in: site, at: current, ancestors: ancestors)
+        guard policy.allows(principal, .delete, item: current, ancestors: ancestors, roles: roles, at: now) else {
+            throw PorticoError.forbidden("you may not move “\(current.title)”")
+        }
+        let destinationAncestors = try await content.items(paths: destination.ancestorPaths)
+        let destinationRoles = try await self.roles(of: principal, in: site, at: destination, ancestors: destinationAncestors)
+        guard policy.allows(principal, .addChild, item: destination, ancestors: destinationAncestors, roles: destinationRoles, at: now) else {
+            throw PorticoError.forbidden("you may not add items to “\(destination.title)”")
+        }
+        guard destination.type.isContainer else { throw PorticoError.invalid(field: "destination", reason: "is not a folder") }
+        guard destination.id != current.id, !destination.path.hasPrefix(current.path + "/") else {
+            throw PorticoError.invalid(field: "destination", reason: "is inside the item being moved")
+        }
+        if destination.id == current.parentID { return current }
+        var item = current
+        item.parentID = destination.id
+        item.slug = Slug.unique(current.slug, among: try await content.childSlugs(of: destination.id))
+        item.path = ContentPath.join(destination.path, item.slug)
+        item.position = try await content.count(matching: ItemQuery(parentID: destination.id))
+        return try await save(item, from: current, expectedVersion: current.version, in: site, content: content, now: now, by: principal, comment: "Moved to \(destination.path)")
+    }
+
+    /// Copies an item and everything below it into a folder. Copies are private drafts owned
+    /// by the person copying, with new ids.
+    @discardableResult
+    public func copy(in site: SiteID, id: ItemID, into destinationID: ItemID, by principal: Principal) async throws -> Item {
+        let content = try await store.content(of: site)
+        guard let original = try await content.item(id: id), !original.isRoot else { throw PorticoError.notFound("item") }
+        guard let destination = try await content.item(id: destinationID) else { throw PorticoError.notFound("destination folder") }
+        guard destination.id != original.id, !destination.path.hasPrefix(original.path + "/") else {
+            throw PorticoError.invalid(field: "destination", reason: "is inside the item being copied")
+        }
+        let below = try await content.items(matching: ItemQuery(below: original.path, order: .path))
+        var newIDs: [ItemID: ItemID] = [:]
+        var copyOfRoot: Item?
+        for source in [original] + below {
+            let parent = source.id == original.id ? destinationID : newIDs[source.parentID!]!
+            var draft = ItemDraft(source)
+            draft.slug = source.id == original.id ? Slug.unique(source.slug, among: try await content.childSlugs(of: parent)) : source.slug
+            let created = try await create(in: site, under: parent, draft, state: .private, by: principal, comment: "Copied from \(source.path)")
+            newIDs[source.id] = created.id
+            if source.id == original.id { copyOfRoot = created }
+        }
+        return copyOfRoot!
+    }
+
     /// Moves an item one place up (`offset` -1) or down (+1) among its siblings.
-    public func move(in site: SiteID, id: ItemID, by offset: Int, by principal: Principal) async throws {
+    public func reorder(in site: SiteID, id: ItemID, offset: Int, by principal: Principal) async throws {
         let content = try await store.content(of: site)
         guard let item = try await content.item(id: id), let parentID = item.parentID, let parent = try await content.item(id: parentID) else {
             throw PorticoError.notFound("item")

@@ -47,10 +47,11 @@ public final class SiteAdministration: Sendable {
         return site
     }
 
-    /// Saves new settings, hostnames or status for a site.
+    /// Saves new settings, hostnames or status for a site. Platform administrators and the
+    /// site's managers may do this.
     @discardableResult
     public func updateSite(_ id: SiteID, by principal: Principal = .system, _ change: (inout Site) -> Void) async throws -> Site {
-        try requireAdmin(principal)
+        guard try await mayManage(id, principal) else { throw PorticoError.forbidden("only the site's managers may change its settings") }
         guard let before = try await store.site(id) else { throw PorticoError.notFound("site \(id)") }
         var after = before
         change(&after)
@@ -123,6 +124,14 @@ public final class SiteAdministration: Sendable {
         let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         var generator = SystemRandomNumberGenerator()
         return String((0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    /// Whether `principal` may manage site `id`: a platform administrator, or Manager on its root.
+    public func mayManage(_ id: SiteID, _ principal: Principal) async throws -> Bool {
+        if principal.isAdministrator { return true }
+        guard let user = principal.userID else { return false }
+        let root = try await store.content(of: id).root()
+        return try await store.grants(site: id, user: user, on: [root.id]).contains { $0.role == .manager }
     }
 
     private func requireAdmin(_ principal: Principal) throws {

@@ -47,7 +47,11 @@ public enum PorticoApplication {
         router.post("/_login") { request, context in try await login.submit(request, context: context) }
         router.post("/_logout") { request, context in try await login.logout(request, context: context) }
         router.get("/_edit") { request, context in try await editor.dashboard(request, context: context) }
-        for prefix in ["/_edit/contents", "/_edit/add", "/_edit/edit", "/_edit/delete", "/_edit/transition"] {
+        router.get("/_edit/settings") { request, context in try await editor.settings(request, context: context) }
+        router.post("/_edit/settings") { request, context in try await editor.saveSettings(request, context: context) }
+        router.get("/_edit/users") { request, context in try await editor.users(request, context: context) }
+        router.post("/_edit/users") { request, context in try await editor.createUser(request, context: context) }
+        for prefix in ["/_edit/contents", "/_edit/add", "/_edit/edit", "/_edit/delete", "/_edit/transition", "/_edit/history", "/_edit/revert", "/_edit/sharing"] {
             for path in [RouterPath(stringLiteral: prefix), RouterPath(stringLiteral: prefix + "/**")] {
                 switch prefix {
                 case "/_edit/contents":
@@ -62,6 +66,13 @@ public enum PorticoApplication {
                 case "/_edit/delete":
                     router.get(path) { request, context in try await editor.deleteForm(request, context: context) }
                     router.post(path) { request, context in try await editor.delete(request, context: context) }
+                case "/_edit/history":
+                    router.get(path) { request, context in try await editor.history(request, context: context) }
+                case "/_edit/revert":
+                    router.post(path) { request, context in try await editor.revert(request, context: context) }
+                case "/_edit/sharing":
+                    router.get(path) { request, context in try await editor.sharing(request, context: context) }
+                    router.post(path) { request, context in try await editor.share(request, context: context) }
                 default:
                     router.post(path) { request, context in try await editor.transition(request, context: context) }
                 }

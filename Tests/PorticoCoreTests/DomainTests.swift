@@ -91,3 +91,20 @@ func makeItem(_ path: String, type: ItemType = .page, state: ItemState = .publis
         #expect(MediaSniffer.sniff(Array("<script>alert(1)</script>".utf8))?.isImage == false)
     }
 }
+
+@Suite struct TextDiffTests {
+    @Test func showsAddedRemovedAndKeptLines() {
+        let diff = TextDiff.lines("one\ntwo\nthree", "one\n2\nthree\nfour")
+        #expect(diff == [.same("one"), .removed("two"), .added("2"), .same("three"), .added("four")])
+        #expect(TextDiff.lines("", "a") == [.added("a")])
+        #expect(TextDiff.lines("a", "") == [.removed("a")])
+        #expect(TextDiff.lines("same", "same") == [.same("same")])
+    }
+
+    @Test func hugeInputsFallBackToOneBlock() {
+        let old = (0..<3000).map(String.init).joined(separator: "\n")
+        let new = (0..<3000).map { "x\($0)" }.joined(separator: "\n")
+        let diff = TextDiff.lines(old, new, limit: 1000)
+        #expect(diff.count == 6000)
+    }
+}

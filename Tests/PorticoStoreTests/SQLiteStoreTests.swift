@@ -74,3 +74,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("sites/alpha").path))
     }
 }
+
+/// The role lookup must not depend on how many grants a user has: it is one indexed search by
+/// (site, user, item), never a scan or one condition per grant.
+@Suite struct GrantLookupTests {
+    @Test func aUserWithAThousandGrantsIsLookedUpByIndex() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-grants-\(UUID().uuidString)")
+        let store = try SQLiteContentStore(dataFolder: folder)
+        let site = try await makeSite(store, id: "alpha")
+        let root = try await site.root()
+        let user = User(id: UserID("busy"), username: "busy", displayName: "Busy", passwordHash: "x", isPlatformAdmin: false, created: epoch)
+        try await store.createUser(user)
+        for index in 0..<1000 {
+            try await store.addGrant(RoleGrant(site: try SiteID("alpha"), user: user.id, item: ItemID("folder-\(index)"), role: .editor))
+        }
+        try await store.addGrant(RoleGrant(site: try SiteID("alpha"), user: user.id, item: root.id, role: .member))
+        let found = try await store.grants(site: try SiteID("alpha"), user: user.id, on: [root.id, ItemID("folder-7"), ItemID("nowhere")])
+        #expect(Set(found.map(\.role)) == [.member, .editor])
+        #expect(found.count == 2)
+        let plan = try store.explainGrantLookup(ancestors: 5)
+        #expect(plan.contains("SEARCH grants USING") && plan.contains("INDEX"), "\(plan)")
+        #expect(!plan.contains("SCAN grants"), "\(plan)")
+    }
+}

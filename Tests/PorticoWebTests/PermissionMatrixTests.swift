@@ -36,6 +36,12 @@ import Testing
         .pending:   "L N N F N F Y Y Y",
         .published: "L F F F F F Y Y Y",
     ]
+    /// Opening the sharing page (managing local roles) of the item.
+    static let sharing: [ItemState: String] = [
+        .private:   "L N N F N N F F Y",
+        .pending:   "L N N F N F F F Y",
+        .published: "L F F F F F F F Y",
+    ]
     /// Workflow transitions possible from each state.
     static let transitions: [ItemState: [(Transition, String)]] = [
         .private: [(.submit, "F N N Y N N Y Y Y"), (.publish, "F N N F N N Y Y Y")],
@@ -91,6 +97,8 @@ import Testing
                 #expect(edit.status == Self.expectedStatus(Self.cells(Self.edit[state]!)[person]!, success: .ok), "edit \(state) as \(person)")
                 let delete = try await browser.get("/_edit/delete" + item.path)
                 #expect(delete.status == Self.expectedStatus(Self.cells(Self.delete[state]!)[person]!, success: .ok), "delete \(state) as \(person)")
+                let sharing = try await browser.get("/_edit/sharing" + item.path)
+                #expect(sharing.status == Self.expectedStatus(Self.cells(Self.sharing[state]!)[person]!, success: .ok), "sharing \(state) as \(person)")
             }
         }
     }

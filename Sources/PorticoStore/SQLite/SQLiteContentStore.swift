@@ -256,6 +256,16 @@ public final class SQLiteContentStore: ContentStore {
         }
     }
 
+    /// SQLite's query plan for the role lookup with `ancestors` ids (for tests and `portico check`).
+    public func explainGrantLookup(ancestors: Int) throws -> String {
+        let marks = Array(repeating: "?", count: max(1, ancestors)).joined(separator: ",")
+        return try platform.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT site_id, user_id, item_id, role FROM grants WHERE site_id = 'a' AND user_id = 'b' AND item_id IN (\(marks))",
+                             arguments: StatementArguments(Array(repeating: "x", count: max(1, ancestors))))
+                .map { $0["detail"] as String? ?? "" }.joined(separator: "\n")
+        }
+    }
+
     private static func grant(_ row: Row) -> RoleGrant? {
         guard let site = try? SiteID(row[0] as String), let role = Role(rawValue: row[3]) else { return nil }
         return RoleGrant(site: site, user: UserID(row[1]), item: ItemID(row[2]), role: role)

@@ -84,9 +84,9 @@ extension EditorController {
 
     /// The add or edit form.
     func formPage(site: Site, context: PorticoRequestContext, type: ItemType, parent: Target?, existing: Target?, values: [String: Any], errors: [FieldError],
-                  preview: String? = nil, conflict: String? = nil, flash: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+                  preview: String? = nil, conflict: String? = nil, flash: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let now = services.clock.now()
-        var page = views.base(site: site, context: context, title: existing?.item.title ?? "Add \(type.displayName.lowercased())")
+        var page = try await base(site, context, title: existing?.item.title ?? "Add \(type.displayName.lowercased())")
         page["heading"] = existing.map { "Edit “\($0.item.title)”" } ?? "Add \(type.displayName.lowercased())"
         page["flash"] = flash
         page["type"] = type.rawValue
@@ -115,6 +115,8 @@ extension EditorController {
             var entry = itemValues(item, context: context)
             entry["canHistory"] = policy.allows(context.principal, .viewHistory, item: item, ancestors: existing.ancestors, roles: existing.roles, at: now)
             entry["canDelete"] = policy.allows(context.principal, .delete, item: item, ancestors: existing.ancestors, roles: existing.roles, at: now)
+            entry["canShare"] = item.type.isContainer && policy.allows(context.principal, .manageSharing, item: item, ancestors: existing.ancestors, roles: existing.roles, at: now)
+            entry["sharingURL"] = url(context, "sharing", item.path)
             page["item"] = entry
             page["action"] = url(context, "edit", item.path)
             page["historyURL"] = url(context, "history", item.path)

@@ -55,6 +55,13 @@ struct EditorController: Sendable {
         return Target(item: item, ancestors: ancestors, roles: roles)
     }
 
+    /// Values every editor page shares.
+    func base(_ site: Site, _ context: PorticoRequestContext, title: String) async throws -> [String: Any] {
+        var values = views.base(site: site, context: context, title: title)
+        values["canManage"] = try await services.administration.mayManage(site.id, context.principal)
+        return values
+    }
+
     func require(_ action: Action, _ target: Target, context: PorticoRequestContext) throws {
         guard policy.allows(context.principal, action, item: target.item, ancestors: target.ancestors, roles: target.roles, at: services.clock.now()) else {
             throw PorticoError.forbidden("you may not do this here")
@@ -89,7 +96,7 @@ struct EditorController: Sendable {
         guard user.isPlatformAdmin || !rolesHere.isEmpty else {
             throw PorticoError.forbidden("you have no role in this site")
         }
-        var values = views.base(site: site, context: context, title: "Dashboard")
+        var values = try await base(site, context, title: "Dashboard")
         values["flash"] = EditorViews.flash(request.uri.queryParameters.get("done"), count: nil)
         var siteIDs = Array(Set(grants.map(\.site))).sorted()
         if user.isPlatformAdmin { siteIDs = try await services.store.sites().map(\.id) }
@@ -160,18 +167,25 @@ struct EditorController: Sendable {
         }
         let authors = Dictionary(try await services.store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
 
-        var values = views.base(site: site, context: context, title: folder.item.isRoot ? "Contents" : folder.item.title)
+        var values = try await base(site, context, title: folder.item.isRoot ? "Contents" : folder.item.title)
         values["flash"] = EditorViews.flash(request.uri.queryParameters.get("done"), count: request.uri.queryParameters.get("n").flatMap { Int($0) })
         values["error"] = request.uri.queryParameters.get("skipped").flatMap { Int($0) }.map { "\($0) item(s) were skipped: you may not change them." }
         values["crumbs"] = folder.ancestors.map { ["title": $0.isRoot ? "Home" : $0.title, "url": url(context, "contents", $0.path)] }
         values["item"] = itemValues(folder.item, context: context)
         values["canEdit"] = policy.allows(context.principal, .edit, item: folder.item, ancestors: folder.ancestors, roles: folder.roles, at: now)
+        values["canShare"] = policy.allows(context.principal, .manageSharing, item: folder.item, ancestors: folder.ancestors, roles: folder.roles, at: now)
+        values["sharingURL"] = url(context, "sharing", path)
         let canAdd = policy.allows(context.principal, .addChild, item: folder.item, ancestors: folder.ancestors, roles: folder.roles, at: now)
         values["canAdd"] = canAdd
         values["addURL"] = url(context, "add", path)
         values["contentsURL"] = url(context, "contents", path)
         values["types"] = ItemType.allCases.map { ["value": $0.rawValue, "name": $0.displayName] }
         values["hasChildren"] = !visible.isEmpty
+        // Folders the user may move or copy things into.
+        let folders = try await store.items(matching: ItemQuery(types: [.folder], order: .path))
+        let targets = try await visibleItems(folders, site: site, store: store, context: context)
+        values["destinations"] = targets.filter { policy.allows(context.principal, .addChild, item: $0.item, ancestors: $0.ancestors, roles: $0.roles, at: now) }
+            .map { ["path": $0.item.path, "label": $0.item.isRoot ? "Home (top of the site)" : $0.item.path] }
         values["children"] = visible.map { child -> [String: Any] in
             var entry = itemValues(child, context: context)
             entry["author"] = child.creator.flatMap { authors[$0] } ?? "—"
@@ -191,11 +205,11 @@ struct EditorController: Sendable {
         let folder = try await target(path, site: site, context: context)
         let back = url(context, "contents", path)
         if let up = form["up"] {
-            try await content.move(in: site.id, id: ItemID(up), by: -1, by: context.principal)
+            try await content.reorder(in: site.id, id: ItemID(up), offset: -1, by: context.principal)
             return EditorViews.redirect(back + "?done=moved")
         }
         if let down = form["down"] {
-            try await content.move(in: site.id, id: ItemID(down), by: 1, by: context.principal)
+            try await content.reorder(in: site.id, id: ItemID(down), offset: 1, by: context.principal)
             return EditorViews.redirect(back + "?done=moved")
         }
         let ids = form.all("ids").map(ItemID.init)
@@ -205,6 +219,24 @@ struct EditorController: Sendable {
             if let item = try await store.item(id: id), item.parentID == folder.item.id { chosen.append(item) }
         }
         switch form["action"] {
+        case "move", "copy":
+            guard let destinationPath = form["destination"], let destination = try await store.item(path: destinationPath) else {
+                throw PorticoError.badRequest("choose a destination folder")
+            }
+            var done = 0
+            for item in chosen {
+                do {
+                    if form["action"] == "move" {
+                        try await content.move(in: site.id, id: item.id, into: destination.id, by: context.principal)
+                    } else {
+                        try await content.copy(in: site.id, id: item.id, into: destination.id, by: context.principal)
+                    }
+                    done += 1
+                } catch is PorticoError {}
+            }
+            let skipped = chosen.count - done
+            let code = form["action"] == "move" ? "movedto" : "copied"
+            return EditorViews.redirect(url(context, "contents", destination.path) + "?done=\(code)&n=\(done)" + (skipped > 0 ? "&skipped=\(skipped)" : ""))
         case "publish":
             var done = 0
             for item in chosen {
@@ -217,7 +249,7 @@ struct EditorController: Sendable {
             return EditorViews.redirect(back + "?done=published&n=\(done)" + (skipped > 0 ? "&skipped=\(skipped)" : ""))
         case "delete":
             guard form["confirm"] == "1" else {
-                var values = views.base(site: site, context: context, title: "Delete")
+                var values = try await base(site, context, title: "Delete")
                 values["heading"] = chosen.count == 1 ? "Delete “\(chosen[0].title)”?" : "Delete \(chosen.count) items?"
                 values["question"] = "This cannot be undone from the editor."
                 var entries: [[String: Any]] = []
@@ -261,7 +293,7 @@ struct EditorController: Sendable {
             draftValues["start"] = Formatting.dateTimeLocal(start)
             draftValues["end"] = Formatting.dateTimeLocal(start.addingTimeInterval(3600))
         }
-        return formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: draftValues, errors: [])
+        return try await formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: draftValues, errors: [])
     }
 
     func add(_ request: Request, context: PorticoRequestContext) async throws -> Response {
@@ -274,7 +306,7 @@ struct EditorController: Sendable {
         guard let type = form["type"].flatMap(ItemType.init(rawValue:)) else { throw PorticoError.badRequest("unknown content type") }
         var (draft, errors) = try await parseDraft(form, type: type, site: site, existing: nil)
         if form["preview"] == "1" || !errors.isEmpty {
-            return formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: formValues(form), errors: errors, preview: form["preview"] == "1" ? form["body"] : nil, status: errors.isEmpty ? .ok : .unprocessableContent)
+            return try await formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: formValues(form), errors: errors, preview: form["preview"] == "1" ? form["body"] : nil, status: errors.isEmpty ? .ok : .unprocessableContent)
         }
         if draft.slug?.isEmpty == true { draft.slug = nil }
         do {
@@ -282,7 +314,7 @@ struct EditorController: Sendable {
             return EditorViews.redirect(url(context, "edit", item.path) + "?done=created")
         } catch PorticoError.validation(let problems) {
             errors += problems
-            return formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: formValues(form), errors: errors, status: .unprocessableContent)
+            return try await formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: formValues(form), errors: errors, status: .unprocessableContent)
         }
     }
 
@@ -300,7 +332,7 @@ struct EditorController: Sendable {
             "location": item.event?.location ?? "", "linkTarget": item.linkTarget ?? "", "version": String(item.version),
         ]
         let flash = EditorViews.flash(request.uri.queryParameters.get("done"), count: nil)
-        return formPage(site: site, context: context, type: item.type, parent: nil, existing: target, values: values, errors: [], flash: flash)
+        return try await formPage(site: site, context: context, type: item.type, parent: nil, existing: target, values: values, errors: [], flash: flash)
     }
 
     func edit(_ request: Request, context: PorticoRequestContext) async throws -> Response {
@@ -313,18 +345,18 @@ struct EditorController: Sendable {
         let (draft, errors) = try await parseDraft(form, type: target.item.type, site: site, existing: target.item)
         var values = formValues(form)
         if form["preview"] == "1" || !errors.isEmpty {
-            return formPage(site: site, context: context, type: target.item.type, parent: nil, existing: target, values: values, errors: errors, preview: form["preview"] == "1" ? form["body"] : nil, status: errors.isEmpty ? .ok : .unprocessableContent)
+            return try await formPage(site: site, context: context, type: target.item.type, parent: nil, existing: target, values: values, errors: errors, preview: form["preview"] == "1" ? form["body"] : nil, status: errors.isEmpty ? .ok : .unprocessableContent)
         }
         guard let version = form["version"].flatMap({ Int($0) }) else { throw PorticoError.badRequest("missing version") }
         do {
             let saved = try await content.update(in: site.id, id: target.item.id, draft, expectedVersion: version, by: context.principal, comment: "Edited")
             return EditorViews.redirect(url(context, "edit", saved.path) + "?done=saved")
         } catch PorticoError.validation(let problems) {
-            return formPage(site: site, context: context, type: target.item.type, parent: nil, existing: target, values: values, errors: problems, status: .unprocessableContent)
+            return try await formPage(site: site, context: context, type: target.item.type, parent: nil, existing: target, values: values, errors: problems, status: .unprocessableContent)
         } catch PorticoError.conflict(let message) {
             // Keep what the editor typed; the next save starts from the current version.
             values["version"] = String(target.item.version)
-            return formPage(site: site, context: context, type: target.item.type, parent: nil, existing: target, values: values, errors: [], conflict: message, status: .conflict)
+            return try await formPage(site: site, context: context, type: target.item.type, parent: nil, existing: target, values: values, errors: [], conflict: message, status: .conflict)
         }
     }
 
@@ -351,7 +383,7 @@ struct EditorController: Sendable {
         try require(.delete, target, context: context)
         let store = try await services.store.content(of: site.id)
         let descendants = try await store.count(matching: ItemQuery(below: target.item.path))
-        var values = views.base(site: site, context: context, title: "Delete")
+        var values = try await base(site, context, title: "Delete")
         values["heading"] = "Delete “\(target.item.title)”?"
         values["question"] = "This cannot be undone from the editor."
         values["items"] = [["id": target.item.id.rawValue, "title": target.item.title, "path": target.item.path, "descendants": descendants > 0 ? String(descendants) : ""]]

@@ -24,6 +24,7 @@ extension DefaultTheme {
   <h1>{{item.title}} <span class="badge badge-{{item.state}}">{{item.stateName}}</span></h1>
   <p class="actions">
     {{#canEdit}}<a class="button button-quiet" href="{{item.editURL}}">Edit this folder</a>{{/canEdit}}
+    {{#canShare}}<a class="button button-quiet" href="{{sharingURL}}">Sharing</a>{{/canShare}}
     <a class="button button-quiet" href="{{item.viewURL}}">View</a>
   </p>
 </div>
@@ -62,6 +63,12 @@ extension DefaultTheme {
     <button type="submit" name="action" value="publish" class="button">Publish</button>
     <button type="submit" name="action" value="delete" class="button button-danger">Delete…</button>
   </p>
+  <p class="bulk">
+    <label for="destination">Move or copy selected to</label>
+    <select id="destination" name="destination">{{#destinations}}<option value="{{path}}">{{label}}</option>{{/destinations}}</select>
+    <button type="submit" name="action" value="move" class="button button-quiet">Move</button>
+    <button type="submit" name="action" value="copy" class="button button-quiet">Copy</button>
+  </p>
 </form>
 {{/hasChildren}}
 {{^hasChildren}}<p class="empty">This folder is empty.</p>{{/hasChildren}}
@@ -92,6 +99,11 @@ extension DefaultTheme {
     {{^hasScheduled}}<p class="muted">Nothing is scheduled.</p>{{/hasScheduled}}
   </section>
 </div>
+<form method="post" action="{{base}}/_logout" class="logout-everywhere">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <input type="hidden" name="everywhere" value="1">
+  <button type="submit" class="link-button">Log out everywhere</button> <span class="muted">ends your sessions in every browser</span>
+</form>
 {{>editor-foot}}
 """#######,
         "editor-foot.mustache": #######"""
@@ -120,6 +132,7 @@ extension DefaultTheme {
     <nav class="editor-nav" aria-label="Editor">
       <a href="{{base}}/_edit/">Dashboard</a>
       <a href="{{base}}/_edit/contents/">Contents</a>
+      {{#canManage}}<a href="{{base}}/_edit/users">Users</a> <a href="{{base}}/_edit/settings">Settings</a>{{/canManage}}
       <a href="{{base}}/">View site</a>
     </nav>
     <form method="post" action="{{base}}/_logout" class="editor-user">
@@ -235,6 +248,60 @@ extension DefaultTheme {
 {{/hasBreadcrumbs}}
 <main id="content" class="wrap main">
 """#######,
+        "history.mustache": #######"""
+{{>editor-head}}
+<nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{{#crumbs}}<li><a href="{{url}}">{{title}}</a></li>{{/crumbs}}<li aria-current="page">History</li></ol></nav>
+<div class="title-row">
+  <h1>History of “{{item.title}}”</h1>
+  <p class="actions"><a class="button button-quiet" href="{{item.editURL}}">Edit</a> <a class="button button-quiet" href="{{item.viewURL}}">View</a></p>
+</div>
+{{#hasDiff}}
+<section class="diff" aria-labelledby="diff-heading">
+  <h2 id="diff-heading">Changes from version {{a}} to version {{b}}</h2>
+  {{^changed}}<p class="muted">The two versions have the same content.</p>{{/changed}}
+  {{#fieldChanges}}
+  <div class="diff-field">
+    <h3>{{field}}</h3>
+    <p class="diff-removed"><span class="visually-hidden">Before: </span>{{old}}</p>
+    <p class="diff-added"><span class="visually-hidden">After: </span>{{new}}</p>
+  </div>
+  {{/fieldChanges}}
+  {{#hasBodyDiff}}
+  <h3>Text</h3>
+  <pre class="diff-lines">{{#bodyLines}}<span class="diff-{{kind}}">{{sign}} {{text}}</span>
+{{/bodyLines}}</pre>
+  {{/hasBodyDiff}}
+</section>
+{{/hasDiff}}
+<form method="get" action="{{historyURL}}">
+  <table class="contents">
+    <caption class="visually-hidden">Versions of {{item.title}}</caption>
+    <thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">Version</th><th scope="col">Date</th><th scope="col">By</th><th scope="col">Comment</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>
+    {{#revisions}}
+      <tr>
+        <td><input type="radio" name="a" value="{{version}}" {{#isA}}checked{{/isA}} aria-label="Compare from version {{version}}"></td>
+        <td><input type="radio" name="b" value="{{version}}" {{#isB}}checked{{/isB}} aria-label="Compare to version {{version}}"></td>
+        <td>{{version}}{{#isCurrent}} (current){{/isCurrent}}</td>
+        <td>{{date}}</td>
+        <td>{{author}}</td>
+        <td>{{comment}}</td>
+        <td>{{#canRevert}}<button type="submit" form="revert-{{version}}" class="link-button">Revert to this version</button>{{/canRevert}}</td>
+      </tr>
+    {{/revisions}}
+    </tbody>
+  </table>
+  <p><button type="submit" class="button">Compare selected versions</button></p>
+</form>
+{{#revisions}}{{#canRevert}}
+<form id="revert-{{version}}" method="post" action="{{revertURL}}">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <input type="hidden" name="version" value="{{version}}">
+  <input type="hidden" name="expected" value="{{currentVersion}}">
+</form>
+{{/canRevert}}{{/revisions}}
+{{>editor-foot}}
+"""#######,
         "home.mustache": #######"""
 {{>head}}
 <section class="hero">
@@ -278,7 +345,7 @@ extension DefaultTheme {
 <nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{{#crumbs}}<li><a href="{{url}}">{{title}}</a></li>{{/crumbs}}<li aria-current="page">{{heading}}</li></ol></nav>
 <div class="title-row">
   <h1>{{heading}} {{#item}}<span class="badge badge-{{state}}">{{stateName}}</span>{{/item}}</h1>
-  {{#item}}<p class="actions"><a class="button button-quiet" href="{{viewURL}}">View</a> {{#canHistory}}<a class="button button-quiet" href="{{historyURL}}">History</a>{{/canHistory}} {{#canDelete}}<a class="button button-quiet" href="{{deleteURL}}">Delete…</a>{{/canDelete}}</p>{{/item}}
+  {{#item}}<p class="actions"><a class="button button-quiet" href="{{viewURL}}">View</a> {{#canHistory}}<a class="button button-quiet" href="{{historyURL}}">History</a>{{/canHistory}} {{#canShare}}<a class="button button-quiet" href="{{sharingURL}}">Sharing</a>{{/canShare}} {{#canDelete}}<a class="button button-quiet" href="{{deleteURL}}">Delete…</a>{{/canDelete}}</p>{{/item}}
 </div>
 {{#hasErrors}}<div class="flash flash-error" role="alert"><p>Please correct the marked fields:</p><ul>{{#errors}}<li><a href="#{{field}}">{{message}}</a></li>{{/errors}}</ul></div>{{/hasErrors}}
 {{#conflict}}<div class="flash flash-error" role="alert"><p>{{conflict}}</p><p><a href="{{historyURL}}">See what changed</a>. Your text is kept below; save again to overwrite.</p></div>{{/conflict}}
@@ -456,6 +523,58 @@ extension DefaultTheme {
 </body>
 </html>
 """#######,
+        "settings.mustache": #######"""
+{{>editor-head}}
+<h1>Site settings</h1>
+{{#hasErrors}}<div class="flash flash-error" role="alert"><p>Please correct the marked fields:</p><ul>{{#errors}}<li>{{.}}</li>{{/errors}}</ul></div>{{/hasErrors}}
+<form method="post" action="{{action}}" enctype="multipart/form-data" class="form">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <div class="field"><label for="name">Site name</label><input id="name" name="name" value="{{v.name}}" required maxlength="200"></div>
+  <div class="field"><label for="tagline">Tagline</label><input id="tagline" name="tagline" value="{{v.tagline}}" maxlength="200"></div>
+  <div class="field"><label for="accentColor">Accent colour</label><input id="accentColor" name="accentColor" value="{{v.accentColor}}" pattern="#[0-9a-fA-F]{6}"><p class="hint">A colour like #1d4f91, dark enough for white text.</p></div>
+  <div class="field"><label for="footerText">Footer text</label><textarea id="footerText" name="footerText" rows="3" maxlength="2000">{{v.footerText}}</textarea></div>
+  <div class="field"><label for="logo">Logo (PNG, JPEG, GIF or WebP)</label>{{#logoURL}}<p class="hint">Current: <img src="{{logoURL}}" alt="" height="40"></p>{{/logoURL}}<input id="logo" name="logo" type="file" accept="image/png,image/jpeg,image/gif,image/webp"></div>
+  <div class="field"><label for="hostnames">Hostnames (one per line)</label><textarea id="hostnames" name="hostnames" rows="3">{{v.hostnames}}</textarea><p class="hint">The addresses this site answers on, such as www.example.org.</p></div>
+  <p class="form-buttons"><button type="submit" class="button">Save settings</button></p>
+</form>
+{{>editor-foot}}
+"""#######,
+        "sharing.mustache": #######"""
+{{>editor-head}}
+<nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{{#crumbs}}<li><a href="{{url}}">{{title}}</a></li>{{/crumbs}}<li aria-current="page">Sharing</li></ol></nav>
+<h1>Sharing “{{item.title}}”</h1>
+<p class="lead">Roles given here apply to {{#item.isRoot}}the whole site{{/item.isRoot}}{{^item.isRoot}}this item and everything inside it{{/item.isRoot}}.</p>
+<table class="contents">
+  <caption class="visually-hidden">Who has access</caption>
+  <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Given on</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+  <tbody>
+  {{#grants}}
+    <tr>
+      <td>{{user}}</td><td>{{role}}</td><td>{{#inherited}}<a href="{{sharingURL}}">{{where}}</a> (inherited){{/inherited}}{{^inherited}}here{{/inherited}}</td>
+      <td>{{^inherited}}<form method="post" action="{{action}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="remove" value="1"><input type="hidden" name="username" value="{{username}}"><input type="hidden" name="role" value="{{roleValue}}"><button type="submit" class="link-button">Remove</button></form>{{/inherited}}</td>
+    </tr>
+  {{/grants}}
+  {{^hasGrants}}<tr><td colspan="4" class="muted">Nobody has a role here yet.</td></tr>{{/hasGrants}}
+  </tbody>
+</table>
+<h2>Give a role</h2>
+<form method="post" action="{{action}}" class="add-form">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <label for="username">Username</label>
+  <input id="username" name="username" required>
+  <label for="role">Role</label>
+  <select id="role" name="role">{{#roles}}<option value="{{value}}">{{name}}</option>{{/roles}}</select>
+  <button type="submit" class="button">Give role</button>
+</form>
+<dl class="role-help">
+  <dt>Manager</dt><dd>Everything, including sharing, users and site settings.</dd>
+  <dt>Editor</dt><dd>Edit and publish anything.</dd>
+  <dt>Contributor</dt><dd>Add content, edit their own drafts, submit them for review.</dd>
+  <dt>Reviewer</dt><dd>Publish or send back items waiting for review.</dd>
+  <dt>Member</dt><dd>See members-only content.</dd>
+</dl>
+{{>editor-foot}}
+"""#######,
         "style.css": #######"""
 /* Portico default theme. Accent colour comes from each site's settings as --accent. */
 :root {
@@ -628,6 +747,39 @@ button.button { border: 0; font: inherit; cursor: pointer; }
 .editbar-inner { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: center; min-height: 2.5rem; }
 .editbar a, .editbar .link-button { color: #fff; }
 .editbar-logout { margin: 0 0 0 auto; }
+.diff-field { margin-bottom: 1rem; }
+.diff-removed { background: #fdecea; text-decoration: line-through; padding: .2rem .5rem; margin: .2rem 0; }
+.diff-added { background: #e6f4ea; padding: .2rem .5rem; margin: .2rem 0; }
+.diff-lines { background: var(--tint); padding: .75rem; border-radius: var(--radius); overflow-x: auto; white-space: pre-wrap; }
+.diff-lines .diff-removed, .diff-lines .diff-added { display: block; margin: 0; padding: 0 .25rem; }
+.diff-lines .diff-same { display: block; color: var(--muted); }
+.role-help { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; color: var(--muted); font-size: .92rem; }
+.role-help dt { font-weight: 700; }
+.role-help dd { margin: 0; }
+"""#######,
+        "users.mustache": #######"""
+{{>editor-head}}
+<h1>Users of {{site.name}}</h1>
+{{#newPassword}}<div class="flash" role="status"><p>Account <strong>{{newUser}}</strong> created. Its password is <code>{{newPassword}}</code>. It is shown only this once: pass it on safely.</p></div>{{/newPassword}}
+<table class="contents">
+  <caption class="visually-hidden">People with a role in this site</caption>
+  <thead><tr><th scope="col">User</th><th scope="col">Username</th><th scope="col">Roles</th></tr></thead>
+  <tbody>
+  {{#people}}<tr><td>{{name}}</td><td>{{username}}</td><td>{{roles}}</td></tr>{{/people}}
+  {{^hasPeople}}<tr><td colspan="3" class="muted">Nobody has a role in this site yet.</td></tr>{{/hasPeople}}
+  </tbody>
+</table>
+<p><a class="button button-quiet" href="{{sharingURL}}">Give or remove roles</a></p>
+{{#canCreate}}
+<h2>Create an account</h2>
+<form method="post" action="{{action}}" class="add-form">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <label for="username">Username</label><input id="username" name="username" required pattern="[a-z0-9._@\-]{3,64}">
+  <label for="displayName">Name</label><input id="displayName" name="displayName">
+  <button type="submit" class="button">Create</button>
+</form>
+{{/canCreate}}
+{{>editor-foot}}
 """#######,
     ]
 }

@@ -3,6 +3,6 @@ public enum DefaultTheme {
     /// Template names every theme provides (an operator's theme folder may override any).
     public static let templateNames = [
         "head", "foot", "home", "folder", "item", "error", "platform-error",
-        "editor-head", "editor-foot", "login", "dashboard", "contents", "item-form", "confirm",
+        "editor-head", "editor-foot", "login", "dashboard", "contents", "item-form", "confirm", "history", "sharing", "settings", "users",
     ]
 }

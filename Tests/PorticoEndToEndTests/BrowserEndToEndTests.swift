@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// The editor flow in a real headless Chromium (Debian's chromium and chromium-driver, driven
+/// by Python selenium): log in, create a page, upload an image, submit, publish, log out, and
+/// see both as an anonymous visitor. `.ci/run` installs what it needs; on a developer machine
+/// without them the test is skipped unless CI is set.
+@Suite(.serialized) struct BrowserEndToEndTests {
+    static var browserAvailable: Bool {
+        let fm = FileManager.default
+        guard fm.isExecutableFile(atPath: "/usr/bin/chromium"), fm.isExecutableFile(atPath: "/usr/bin/chromedriver") else { return false }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import selenium"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        do { try probe.run() } catch { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }
+
+    static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+
+    @Test(.enabled(if: browserAvailable || required, "needs chromium, chromium-driver and python3 selenium (installed by .ci/run)"))
+    func editorFlowInARealBrowser() async throws {
+        #expect(Self.browserAvailable, "chromium, chromium-driver or python3 selenium is missing")
+        guard Self.browserAvailable else { return }
+        let server = try RunningServer(arguments: ["--data", temporaryDataFolder()])
+        defer { server.stop() }
+        let password = try #require(server.firstLines.firstMatch(of: /password: (\S+)/)?.1)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Browser/editor_flow.py")
+        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("portico-browser-\(UUID().uuidString)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, "http://demo.localhost:\(server.port)", "admin", String(password), screenshots.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text) (screenshots in \(screenshots.path))")
+        #expect(text.contains("browser flow passed"))
+    }
+}
