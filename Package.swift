@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // The domain: no I/O, no frameworks.
@@ -52,6 +54,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The response cache: entries with dependencies, invalidation, single flight, admission.
+        .target(
+            name: "PorticoCache",
+            dependencies: [
+                "PorticoCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The Hummingbird application: site resolution, public views, theme.
         .target(
             name: "PorticoWeb",
@@ -59,8 +70,10 @@ let package = Package(
                 "PorticoCore",
                 "PorticoStore",
                 "PorticoContent",
+                "PorticoCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -97,9 +110,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PorticoCacheTests",
+            dependencies: ["PorticoCore", "PorticoCache", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "PorticoWebTests",
             dependencies: [
-                "PorticoCore", "PorticoStore", "PorticoContent", "PorticoWeb",
+                "PorticoCore", "PorticoStore", "PorticoContent", "PorticoWeb", "PorticoCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

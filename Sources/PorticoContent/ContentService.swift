@@ -29,13 +29,8 @@ public final class ContentService: Sendable {
     @discardableResult
     public func create(in site: SiteID, under parent: ItemID, _ draft: ItemDraft, state: ItemState = .private, by principal: Principal, comment: String = "Created") async throws -> Item {
         let content = try await store.content(of: site)
-        guard let parentItem = try await content.item(id: parent) else { throw PorticoError.notFound("parent item") }
-        let ancestors = try await content.items(paths: parentItem.ancestorPaths)
         let now = clock.now().roundedToMilliseconds
-        let roles = try await self.roles(of: principal, in: site, at: parentItem, ancestors: ancestors)
-        guard policy.allows(principal, .addChild, item: parentItem, ancestors: ancestors, roles: roles, at: now) else {
-            throw PorticoError.forbidden("you may not add items here")
-        }
+        let parentItem = try await authorize(.addChild, parent, in: site, content: content, by: principal, at: now, refusal: "you may not add items here").item
         guard parentItem.type.isContainer else {
             throw PorticoError.invalid(field: "parent", reason: "is a \(parentItem.type.displayName) and cannot contain items")
         }
@@ -73,13 +68,10 @@ public final class ContentService: Sendable {
     @discardableResult
     public func update(in site: SiteID, id: ItemID, _ draft: ItemDraft, expectedVersion: Int, by principal: Principal, comment: String = "Edited") async throws -> Item {
         let content = try await store.content(of: site)
-        guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
-        let ancestors = try await content.items(paths: current.ancestorPaths)
         let now = clock.now().roundedToMilliseconds
-        let roles = try await self.roles(of: principal, in: site, at: current, ancestors: ancestors)
-        guard policy.allows(principal, .edit, item: current, ancestors: ancestors, roles: roles, at: now) else {
-            throw PorticoError.forbidden("you may not edit this item")
-        }
+        let located = try await authorize(.edit, id, in: site, content: content, by: principal, at: now, refusal: "you may not edit this item")
+        let current = located.item
+        let ancestors = located.ancestors
         guard draft.type == current.type else { throw PorticoError.invalid(field: "type", reason: "cannot be changed") }
         guard current.version == expectedVersion else {
             throw PorticoError.conflict("“\(current.title)” was changed by someone else since you started editing (version \(current.version), you started from \(expectedVersion))")
@@ -121,13 +113,9 @@ public final class ContentService: Sendable {
     @discardableResult
     public func transition(in site: SiteID, id: ItemID, _ transition: Transition, by principal: Principal, comment: String = "") async throws -> Item {
         let content = try await store.content(of: site)
-        guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
-        let ancestors = try await content.items(paths: current.ancestorPaths)
         let now = clock.now().roundedToMilliseconds
-        let roles = try await self.roles(of: principal, in: site, at: current, ancestors: ancestors)
-        guard policy.allows(principal, .view, item: current, ancestors: ancestors, roles: roles, at: now) else {
-            throw PorticoError.notFound("item")
-        }
+        let located = try await authorize(.view, id, in: site, content: content, by: principal, at: now, refusal: "")
+        let (current, ancestors, roles) = (located.item, located.ancestors, located.roles)
         guard transition.sources.contains(current.state) else {
             throw PorticoError.conflict("“\(current.title)” is \(current.state.displayName.lowercased()); it cannot be changed with “\(transition.displayName)”")
         }
@@ -154,6 +142,24 @@ public final class ContentService: Sendable {
         return try await save(item, from: current, expectedVersion: current.version, in: site, content: content, now: now, by: principal, comment: comment.isEmpty ? "State: \(state.displayName)" : comment)
     }
 
+    /// An item with what a decision about it needs: its ancestors and the principal's roles.
+    struct Located {
+        let item: Item
+        let ancestors: [Item]
+        let roles: Set<Role>
+    }
+
+    /// Finds item `id` and checks that `principal` may do `action` to it. Someone who may not
+    /// even see it gets `.notFound` (its existence does not leak); otherwise `.forbidden(refusal)`.
+    func authorize(_ action: Action, _ id: ItemID, in site: SiteID, content: any SiteContentStore, by principal: Principal, at now: Date, refusal: String) async throws -> Located {
+        guard let item = try await content.item(id: id) else { throw PorticoError.notFound("item") }
+        let ancestors = try await content.items(paths: item.ancestorPaths)
+        let roles = try await self.roles(of: principal, in: site, at: item, ancestors: ancestors)
+        guard policy.allows(principal, .view, item: item, ancestors: ancestors, roles: roles, at: now) else { throw PorticoError.notFound("item") }
+        guard policy.allows(principal, action, item: item, ancestors: ancestors, roles: roles, at: now) else { throw PorticoError.forbidden(refusal) }
+        return Located(item: item, ancestors: ancestors, roles: roles)
+    }
+
     /// The roles `principal` holds at `item`: grants on the item and on every ancestor, found
     /// with one query by id (never one condition per grant).
     public func roles(of principal: Principal, in site: SiteID, at item: Item, ancestors: [Item]) async throws -> Set<Role> {
@@ -177,23 +183,13 @@ public final class ContentService: Sendable {
 
     private func requireSharing(on itemID: ItemID, in site: SiteID, by principal: Principal) async throws {
         let content = try await store.content(of: site)
-        guard let item = try await content.item(id: itemID) else { throw PorticoError.notFound("item") }
-        let ancestors = try await content.items(paths: item.ancestorPaths)
-        let roles = try await self.roles(of: principal, in: site, at: item, ancestors: ancestors)
-        guard policy.allows(principal, .manageSharing, item: item, ancestors: ancestors, roles: roles, at: clock.now()) else {
-            throw PorticoError.forbidden("you may not change who has access here")
-        }
+        _ = try await authorize(.manageSharing, itemID, in: site, content: content, by: principal, at: clock.now(), refusal: "you may not change who has access here")
     }
 
     /// Removes an item and everything below it.
     public func delete(in site: SiteID, id: ItemID, by principal: Principal) async throws {
         let content = try await store.content(of: site)
-        guard let current = try await content.item(id: id) else { throw PorticoError.notFound("item") }
-        let ancestors = try await content.items(paths: current.ancestorPaths)
-        let roles = try await self.roles(of: principal, in: site, at: current, ancestors: ancestors)
-        guard policy.allows(principal, .delete, item: current, ancestors: ancestors, roles: roles, at: clock.now()) else {
-            throw PorticoError.forbidden("you may not delete this item")
-        }
+        let current = try await authorize(.delete, id, in: site, content: content, by: principal, at: clock.now(), refusal: "you may not delete this item").item
         let descendants = try await content.delete(id)
         await events.publish(.itemDeleted(site: site, item: current, descendants: descendants))
     }
@@ -228,19 +224,10 @@ public final class ContentService: Sendable {
     @discardableResult
     public func move(in site: SiteID, id: ItemID, into destinationID: ItemID, by principal: Principal) async throws -> Item {
         let content = try await store.content(of: site)
-        guard let current = try await content.item(id: id), !current.isRoot else { throw PorticoError.notFound("item") }
-        guard let destination = try await content.item(id: destinationID) else { throw PorticoError.notFound("destination folder") }
         let now = clock.now().roundedToMilliseconds
-        let ancestors = try await content.items(paths: current.ancestorPaths)
-        let roles = try await self.roles(of: principal, in: site, at: current, ancestors: ancestors)
-        guard policy.allows(principal, .delete, item: current, ancestors: ancestors, roles: roles, at: now) else {
-            throw PorticoError.forbidden("you may not move “\(current.title)”")
-        }
-        let destinationAncestors = try await content.items(paths: destination.ancestorPaths)
-        let destinationRoles = try await self.roles(of: principal, in: site, at: destination, ancestors: destinationAncestors)
-        guard policy.allows(principal, .addChild, item: destination, ancestors: destinationAncestors, roles: destinationRoles, at: now) else {
-            throw PorticoError.forbidden("you may not add items to “\(destination.title)”")
-        }
+        let current = try await authorize(.delete, id, in: site, content: content, by: principal, at: now, refusal: "you may not move this item").item
+        guard !current.isRoot else { throw PorticoError.invalid(field: "item", reason: "is the site root and cannot be moved") }
+        let destination = try await authorize(.addChild, destinationID, in: site, content: content, by: principal, at: now, refusal: "you may not add items to that folder").item
         guard destination.type.isContainer else { throw PorticoError.invalid(field: "destination", reason: "is not a folder") }
         guard destination.id != current.id, !destination.path.hasPrefix(current.path + "/") else {
             throw PorticoError.invalid(field: "destination", reason: "is inside the item being moved")

@@ -123,6 +123,9 @@ public protocol SiteContentStore: Sendable {
     func redirect(from path: String) async throws -> ItemID?
     /// All revisions of an item, oldest first.
     func revisions(of item: ItemID) async throws -> [Revision]
+    /// The first moment after `date` at which some item's effective or expiry date falls, when
+    /// what the public sees changes by itself (scheduled publishing); nil if none is ahead.
+    func nextScheduledChange(after date: Date) async throws -> Date?
     /// The schema version recorded in this site's database.
     func schemaVersion() async throws -> Int
 

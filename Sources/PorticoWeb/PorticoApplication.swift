@@ -1,3 +1,4 @@
+import PorticoCache
 public import Hummingbird
 import Logging
 import NIOCore
@@ -16,6 +17,10 @@ public enum PorticoApplication {
             router: router(services).buildResponder(),
             resolver: SiteResolverMiddleware(directory: services.directory, errors: errorPages),
             authentication: AuthenticationMiddleware(sessions: services.sessions),
+            cache: CacheMiddleware(
+                cache: services.cache, flights: services.flights, gate: services.gate, configuration: services.cacheConfiguration,
+                schedule: services.schedule, panic: { context in errorPages.panic(context: context) }, clock: services.clock
+            ),
             errors: ErrorMiddleware(pages: errorPages)
         )
     }
@@ -104,6 +109,7 @@ struct PorticoResponder<Router: HTTPResponder<PorticoRequestContext>>: HTTPRespo
     let router: Router
     let resolver: SiteResolverMiddleware
     let authentication: AuthenticationMiddleware
+    let cache: CacheMiddleware
     let errors: ErrorMiddleware
     let head = HeadMiddleware<PorticoRequestContext>()
 
@@ -111,8 +117,10 @@ struct PorticoResponder<Router: HTTPResponder<PorticoRequestContext>>: HTTPRespo
         try await head.handle(request, context: context) { request, context in
             try await resolver.handle(request, context: context) { request, context in
                 try await authentication.handle(request, context: context) { request, context in
-                    try await errors.handle(request, context: context) { request, context in
-                        try await router.respond(to: request, context: context)
+                    try await cache.handle(request, context: context) { request, context in
+                        try await errors.handle(request, context: context) { request, context in
+                            try await router.respond(to: request, context: context)
+                        }
                     }
                 }
             }

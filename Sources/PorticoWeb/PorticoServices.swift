@@ -3,6 +3,7 @@ public import Logging
 public import PorticoCore
 public import PorticoStore
 public import PorticoContent
+public import PorticoCache
 
 /// Everything a running node needs, wired once: the store, the event bus, the write services,
 /// the site directory and the theme. The CLI and the tests build one of these.
@@ -14,12 +15,19 @@ public struct PorticoServices: Sendable {
     public let sessions: SessionService
     /// The largest upload accepted, in bytes.
     public let uploadLimit: Int
+    /// The node's shared response cache, kept current by content events.
+    public let cache: ResponseCache
+    public let cacheConfiguration: CacheConfiguration
+    /// Admission control for renders (overload protection).
+    public let gate: RenderGate
+    let flights = SingleFlight<CacheKey, CachedResponse>()
+    let schedule: ScheduleTracker
     public let directory: SiteDirectory
     public let theme: Theme
     public let clock: any PorticoClock
     public let logger: Logger
 
-    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, logger: Logger = Logger(label: "portico")) async throws {
+    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, cache cacheConfiguration: CacheConfiguration = CacheConfiguration(), logger: Logger = Logger(label: "portico")) async throws {
         self.store = store
         self.theme = theme
         self.clock = clock
@@ -34,5 +42,17 @@ public struct PorticoServices: Sendable {
         try await directory.reload()
         events.subscribe { event in directory.apply(event) }
         self.directory = directory
+        self.cacheConfiguration = cacheConfiguration
+        let cache = ResponseCache(capacity: cacheConfiguration.capacityBytes)
+        self.cache = cache
+        self.gate = RenderGate(capacity: cacheConfiguration.maximumRenders, editorReserve: cacheConfiguration.editorReserve,
+                               maximumQueue: cacheConfiguration.maximumQueue, maximumWait: cacheConfiguration.maximumWait)
+        let schedule = ScheduleTracker(store: store)
+        self.schedule = schedule
+        // Invalidation happens before the write's response is sent (publish awaits subscribers).
+        events.subscribe { event in
+            schedule.forget(event.siteID)
+            cache.invalidate(Invalidation.of(event))
+        }
     }
 }

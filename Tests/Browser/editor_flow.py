@@ -36,6 +36,8 @@ for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
     options.add_argument(argument)
 driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
 driver.set_page_load_timeout(30)
+# Clicks return before the next page has loaded: let look-ups wait for their element.
+driver.implicitly_wait(10)
 step = "start"
 
 

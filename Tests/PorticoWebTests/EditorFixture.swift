@@ -16,8 +16,8 @@ struct EditorFixture {
 
     /// Accounts: one per role (granted on the demo site's root), plus `outsider` (no role),
     /// `other` (a second contributor) and `docseditor` (editor on /docs only).
-    static func make() async throws -> EditorFixture {
-        let web = try await WebFixture.make()
+    static func make(cache: CacheConfiguration = CacheConfiguration()) async throws -> EditorFixture {
+        let web = try await WebFixture.make(cache: cache)
         let admin = web.services.administration
         var users: [String: User] = [:]
         let root = try await web.content(web.demo).root()

@@ -24,11 +24,11 @@ struct WebFixture {
     let demo: Site
     let beta: Site
 
-    static func make() async throws -> WebFixture {
+    static func make(cache: CacheConfiguration = CacheConfiguration()) async throws -> WebFixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-web-\(UUID().uuidString)")
         let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 8)
         let clock = TestClock()
-        let services = try await PorticoServices(store: store, theme: try Theme(), clock: clock, bcryptCost: 4)
+        let services = try await PorticoServices(store: store, theme: try Theme(), clock: clock, bcryptCost: 4, cache: cache)
         let demo = try await DemoSite.create(administration: services.administration, content: services.content, id: "demo", hostnames: ["demo.test"])
         let beta = try await services.administration.createSite(id: "beta", name: "Beta Institute", hostnames: ["beta.test", "www.beta.test"])
         let betaRoot = try await store.content(of: beta.id).root()

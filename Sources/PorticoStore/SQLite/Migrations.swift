@@ -112,6 +112,12 @@ enum Migrations {
         migrator.registerMigration("v2-members-only") { db in
             try db.execute(sql: "ALTER TABLE items ADD COLUMN members_only INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v3-schedule-indexes") { db in
+            try db.execute(sql: """
+                CREATE INDEX items_effective ON items(effective);
+                CREATE INDEX items_expires ON items(expires) WHERE expires IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

@@ -144,6 +144,15 @@ final class SQLiteSiteStore: SiteContentStore {
         }
     }
 
+    func nextScheduledChange(after date: Date) async throws -> Date? {
+        let now = date.millisecondsSince1970
+        return try await read { db in
+            let effective = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(effective) FROM items WHERE effective > ?"), arguments: [now])
+            let expires = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(expires) FROM items WHERE expires > ?"), arguments: [now])
+            return [effective, expires].compactMap { $0 }.min().map(Date.init(millisecondsSince1970:))
+        }
+    }
+
     func schemaVersion() async throws -> Int {
         try await read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
     }

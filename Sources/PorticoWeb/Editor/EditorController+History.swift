@@ -76,11 +76,7 @@ extension EditorController {
     }
 
     func revert(_ request: Request, context: PorticoRequestContext) async throws -> Response {
-        guard let (site, _) = try requireLogin(request, context) else { throw PorticoError.forbidden("please log in") }
-        let path = try Self.itemPath(request, after: "/_edit/revert")
-        let form = try await readForm(request)
-        try verifyCSRF(request, form, context)
-        let target = try await target(path, site: site, context: context)
+        let (site, path, form, target) = try await submission(request, context, after: "/_edit/revert")
         guard let version = form["version"].flatMap({ Int($0) }), let expected = form["expected"].flatMap({ Int($0) }) else {
             throw PorticoError.badRequest("missing version")
         }
@@ -126,11 +122,7 @@ extension EditorController {
     }
 
     func share(_ request: Request, context: PorticoRequestContext) async throws -> Response {
-        guard let (site, _) = try requireLogin(request, context) else { throw PorticoError.forbidden("please log in") }
-        let path = try Self.itemPath(request, after: "/_edit/sharing")
-        let form = try await readForm(request)
-        try verifyCSRF(request, form, context)
-        let target = try await target(path, site: site, context: context)
+        let (site, path, form, target) = try await submission(request, context, after: "/_edit/sharing")
         try require(.manageSharing, target, context: context)
         let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         guard let role = form["role"].flatMap(Role.init(rawValue:)) else { throw PorticoError.badRequest("unknown role") }

@@ -83,6 +83,16 @@ struct EditorController: Sendable {
         try CSRF.verify(request, form: form, expected: session.csrfToken, context: context)
     }
 
+    /// The common start of every editor POST: logged in, the form read, its CSRF token checked,
+    /// and the item the action is about found and visible (else 404).
+    func submission(_ request: Request, _ context: PorticoRequestContext, after prefix: String) async throws -> (Site, String, FormData, Target) {
+        guard let (site, _) = try requireLogin(request, context) else { throw PorticoError.forbidden("please log in") }
+        let path = try Self.itemPath(request, after: prefix)
+        let form = try await readForm(request)
+        try verifyCSRF(request, form, context)
+        return (site, path, form, try await target(path, site: site, context: context))
+    }
+
     func readForm(_ request: Request) async throws -> FormData {
         try await FormData.read(request, limit: uploadLimit + 1024 * 1024)
     }
@@ -198,11 +208,7 @@ struct EditorController: Sendable {
 
     /// Bulk actions and reordering on a folder's contents.
     func contentsAction(_ request: Request, context: PorticoRequestContext) async throws -> Response {
-        guard let (site, _) = try requireLogin(request, context) else { throw PorticoError.forbidden("please log in") }
-        let path = try Self.itemPath(request, after: "/_edit/contents")
-        let form = try await readForm(request)
-        try verifyCSRF(request, form, context)
-        let folder = try await target(path, site: site, context: context)
+        let (site, path, form, folder) = try await submission(request, context, after: "/_edit/contents")
         let back = url(context, "contents", path)
         if let up = form["up"] {
             try await content.reorder(in: site.id, id: ItemID(up), offset: -1, by: context.principal)
@@ -297,11 +303,7 @@ struct EditorController: Sendable {
     }
 
     func add(_ request: Request, context: PorticoRequestContext) async throws -> Response {
-        guard let (site, _) = try requireLogin(request, context) else { throw PorticoError.forbidden("please log in") }
-        let path = try Self.itemPath(request, after: "/_edit/add")
-        let form = try await readForm(request)
-        try verifyCSRF(request, form, context)
-        let parent = try await target(path, site: site, context: context)
+        let (site, _, form, parent) = try await submission(request, context, after: "/_edit/add")
         try require(.addChild, parent, context: context)
         guard let type = form["type"].flatMap(ItemType.init(rawValue:)) else { throw PorticoError.badRequest("unknown content type") }
         var (draft, errors) = try await parseDraft(form, type: type, site: site, existing: nil)
@@ -336,11 +338,7 @@ struct EditorController: Sendable {
     }
 
     func edit(_ request: Request, context: PorticoRequestContext) async throws -> Response {
-        guard let (site, _) = try requireLogin(request, context) else { throw PorticoError.forbidden("please log in") }
-        let path = try Self.itemPath(request, after: "/_edit/edit")
-        let form = try await readForm(request)
-        try verifyCSRF(request, form, context)
-        let target = try await target(path, site: site, context: context)
+        let (site, _, form, target) = try await submission(request, context, after: "/_edit/edit")
         try require(.edit, target, context: context)
         let (draft, errors) = try await parseDraft(form, type: target.item.type, site: site, existing: target.item)
         var values = formValues(form)
@@ -363,11 +361,7 @@ struct EditorController: Sendable {
     // MARK: Workflow and delete
 
     func transition(_ request: Request, context: PorticoRequestContext) async throws -> Response {
-        guard let (site, _) = try requireLogin(request, context) else { throw PorticoError.forbidden("please log in") }
-        let path = try Self.itemPath(request, after: "/_edit/transition")
-        let form = try await readForm(request)
-        try verifyCSRF(request, form, context)
-        let target = try await target(path, site: site, context: context)
+        let (site, path, form, target) = try await submission(request, context, after: "/_edit/transition")
         guard let transition = form["transition"].flatMap(Transition.init(rawValue:)) else { throw PorticoError.badRequest("unknown transition") }
         try await content.transition(in: site.id, id: target.item.id, transition, by: context.principal, comment: form["comment"] ?? "")
         let stillEditable = try? await self.target(path, site: site, context: context)
@@ -394,11 +388,7 @@ struct EditorController: Sendable {
     }
 
     func delete(_ request: Request, context: PorticoRequestContext) async throws -> Response {
-        guard let (site, _) = try requireLogin(request, context) else { throw PorticoError.forbidden("please log in") }
-        let path = try Self.itemPath(request, after: "/_edit/delete")
-        let form = try await readForm(request)
-        try verifyCSRF(request, form, context)
-        let target = try await target(path, site: site, context: context)
+        let (site, _, _, target) = try await submission(request, context, after: "/_edit/delete")
         try await content.delete(in: site.id, id: target.item.id, by: context.principal)
         return EditorViews.redirect(url(context, "contents", target.item.ancestorPaths.last ?? "/") + "?done=deleted&n=1")
     }

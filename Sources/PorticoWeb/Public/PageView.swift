@@ -1,3 +1,4 @@
+import PorticoCache
 import Foundation
 import Hummingbird
 import PorticoCore
@@ -148,7 +149,7 @@ struct PageView {
         }
     }
 
-    static func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok, cacheControl: String = "no-cache") -> Response {
+    static func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok, cacheControl: String = CachePolicy.page) -> Response {
         var buffer = ByteBuffer()
         buffer.writeString(html)
         return Response(

@@ -2,6 +2,7 @@ public import Hummingbird
 import Foundation
 import PorticoCore
 import PorticoContent
+import PorticoCache
 import PorticoStore
 
 /// Images and files at content-hash URLs (`/_blob/<sha256>/<name>`), and the theme's

@@ -1,6 +1,7 @@
 public import Hummingbird
 import PorticoCore
 import PorticoContent
+import PorticoCache
 import PorticoStore
 
 /// `sitemap.xml`, `robots.txt` and the Atom feed of news. All three list only what the
@@ -12,17 +13,19 @@ extension PublicSite {
         let site = try context.requireSite()
         let content = try await store.content(of: site.id)
         let now = clock.now()
+        context.dependsOn(.sitemap)
         let items = try await visibleItems(ItemQuery(order: .path), content: content, context: context, now: now, limit: 50_000)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
         for item in items where item.type != .link {
             xml += "<url><loc>\(Formatting.xml(context.origin + context.basePath + item.path))</loc><lastmod>\(Formatting.iso(item.modified))</lastmod></url>\n"
         }
         xml += "</urlset>\n"
-        return Self.textResponse(xml, contentType: "application/xml; charset=utf-8", cacheControl: "public, max-age=300")
+        return Self.textResponse(xml, contentType: "application/xml; charset=utf-8", cacheControl: CachePolicy.feed)
     }
 
     public func robots(_ request: Request, context: PorticoRequestContext) async throws -> Response {
         _ = try context.requireSite()
+        context.dependsOn(.settings)
         let text = """
             User-agent: *
             Disallow: /_edit/
@@ -31,7 +34,7 @@ extension PublicSite {
             Sitemap: \(context.origin + context.basePath)/sitemap.xml
 
             """
-        return Self.textResponse(text, contentType: "text/plain; charset=utf-8", cacheControl: "public, max-age=3600")
+        return Self.textResponse(text, contentType: "text/plain; charset=utf-8", cacheControl: CachePolicy.feed)
     }
 
     /// The site's news, newest first, as Atom (RFC 4287).
@@ -39,6 +42,8 @@ extension PublicSite {
         let site = try context.requireSite()
         let content = try await store.content(of: site.id)
         let now = clock.now()
+        context.dependsOn(.news)
+        context.dependsOn(.settings)
         let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: Self.feedLength)
         let base = context.origin + context.basePath
         let updated = news.map(\.modified).max() ?? site.created
@@ -69,7 +74,7 @@ extension PublicSite {
                 """
         }
         xml += "</feed>\n"
-        return Self.textResponse(xml, contentType: "application/atom+xml; charset=utf-8", cacheControl: "public, max-age=300")
+        return Self.textResponse(xml, contentType: "application/atom+xml; charset=utf-8", cacheControl: CachePolicy.feed)
     }
 
     static func textResponse(_ text: String, contentType: String, cacheControl: String) -> Response {

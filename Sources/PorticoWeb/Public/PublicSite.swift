@@ -4,6 +4,7 @@ import Logging
 public import PorticoCore
 public import PorticoStore
 import PorticoContent
+import PorticoCache
 
 /// The public face of every site: traversal from a path to an item, and its page.
 ///
@@ -40,11 +41,14 @@ public struct PublicSite: Sendable {
         let path = ContentPath.path(of: segments)
         let content = try await store.content(of: site.id)
         let now = clock.now()
+        context.dependsOn(.settings)
 
         guard let item = try await content.item(path: path) else {
             return try await redirectOrNotFound(path: path, site: site, content: content, context: context, now: now)
         }
         let ancestors = try await orderedAncestors(of: item, content: content)
+        context.dependsOn(item: item)
+        context.dependsOn(summaries: ancestors + [item])
         let roles = try await self.roles(context, site: site, at: item, ancestors: ancestors)
         guard policy.allows(context.principal, .view, item: item, ancestors: ancestors, roles: roles, at: now) else {
             throw PorticoError.notFound("item")
@@ -82,6 +86,7 @@ public struct PublicSite: Sendable {
 
     /// An old path of a moved item answers 301 to where it is now; anything else is 404.
     private func redirectOrNotFound(path: String, site: Site, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> Response {
+        context.dependsOn(.addresses)
         if let id = try await content.redirect(from: path), let target = try await content.item(id: id) {
             let ancestors = try await orderedAncestors(of: target, content: content)
             let roles = try await self.roles(context, site: site, at: target, ancestors: ancestors)
@@ -109,7 +114,8 @@ public struct PublicSite: Sendable {
     /// The top-level navigation: the root's visible folders, pages and links, in folder order.
     func navigationItems(content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> [Item] {
         let root = try await content.root()
-        return try await visibleChildren(of: root, content: content, context: context, now: now, types: [.folder, .page, .link])
+        let items = try await visibleChildren(of: root, content: content, context: context, now: now, types: [.folder, .page, .link])
+        return items
     }
 
     /// Whether listings for this request can be filtered in the query (anonymous visitors and
@@ -124,6 +130,8 @@ public struct PublicSite: Sendable {
     func visibleChildren(of parent: Item, content: any SiteContentStore, context: PorticoRequestContext, now: Date, types: Set<ItemType>? = nil) async throws -> [Item] {
         let publicOnly = try await self.publicOnly(context, site: content.siteID)
         let children = try await content.items(matching: ItemQuery(parentID: parent.id, types: types, publiclyVisibleAt: publicOnly ? now : nil))
+        context.dependsOn(.children(parent.id))
+        context.dependsOn(summaries: children)
         if publicOnly { return children }
         let ancestors = try await orderedAncestors(of: parent, content: content) + [parent]
         let parentRoles = try await self.content.roles(of: context.principal, in: content.siteID, at: parent, ancestors: Array(ancestors.dropLast()))
@@ -159,10 +167,13 @@ public struct PublicSite: Sendable {
             if page.count < batch { break }
             offset += batch
         }
+        context.dependsOn(summaries: result)
         return result
     }
 
     private func addHomeValues(_ values: inout [String: Any], view: PageView, root: Item, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws {
+        context.dependsOn(.news)
+        context.dependsOn(.events)
         let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: 3)
         values["hasNews"] = !news.isEmpty
         values["news"] = news.map { view.listingValues($0) }

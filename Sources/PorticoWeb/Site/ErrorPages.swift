@@ -1,3 +1,4 @@
+import PorticoCache
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -49,6 +50,13 @@ struct ErrorPages: Sendable {
         values["message"] = message ?? defaultMessage(status)
         var response = PageView.htmlResponse(theme.render("error", values), status: status, cacheControl: "no-store")
         if status == .serviceUnavailable { response.headers[.retryAfter] = "30" }
+        return response
+    }
+
+    /// The panic page: served from memory when the node is saturated, instead of a pile-up.
+    func panic(context: PorticoRequestContext) -> Response {
+        var response = site(.serviceUnavailable, message: "The site is very busy right now. Please try again in a few seconds.", context: context)
+        response.headers[.retryAfter] = "5"
         return response
     }
 

@@ -15,6 +15,8 @@ public struct PorticoRequestContext: RequestContext {
     /// The logged-in user's session and account, when there is one.
     public var session: Session?
     public var user: User?
+    /// Collects what the response is rendered from, when the response cache wants to keep it.
+    public var dependencies: DependencyRecorder?
     /// The client's address, for login throttling.
     public let clientAddress: String
 

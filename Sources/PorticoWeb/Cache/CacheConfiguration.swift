@@ -1,0 +1,51 @@
+import Foundation
+
+/// How the node's response cache and render admission behave.
+public struct CacheConfiguration: Sendable {
+    /// Turn the response cache off (benchmarks of the bare render path, debugging).
+    public var enabled: Bool
+    /// The most bytes of responses kept in memory.
+    public var capacityBytes: Int
+    /// How long a cached response is served without re-rendering, when no event invalidated it.
+    public var freshFor: TimeInterval
+    /// How long after that a stale response may still be served while one request re-renders.
+    public var grace: TimeInterval
+    /// Renders allowed in flight at once.
+    public var maximumRenders: Int
+    /// Of those, how many only logged-in editors may use.
+    public var editorReserve: Int
+    /// How many anonymous requests may wait for a render slot.
+    public var maximumQueue: Int
+    /// How long a request waits for a slot before it gets the panic page.
+    public var maximumWait: Duration
+    /// Adds this much time to every cached render: simulates a slow backend in tests and
+    /// demonstrations of single flight and overload protection. Zero in production.
+    public var simulatedRenderTime: Duration
+
+    public init(
+        enabled: Bool = true, capacityBytes: Int = 256 * 1024 * 1024, freshFor: TimeInterval = 300, grace: TimeInterval = 60,
+        maximumRenders: Int = 16, editorReserve: Int = 4, maximumQueue: Int = 256, maximumWait: Duration = .milliseconds(500),
+        simulatedRenderTime: Duration = .zero
+    ) {
+        self.enabled = enabled
+        self.capacityBytes = capacityBytes
+        self.freshFor = freshFor
+        self.grace = grace
+        self.maximumRenders = maximumRenders
+        self.editorReserve = editorReserve
+        self.maximumQueue = maximumQueue
+        self.maximumWait = maximumWait
+        self.simulatedRenderTime = simulatedRenderTime
+    }
+}
+
+/// Cache-Control for each kind of response. Pages revalidate every time (they carry an ETag,
+/// so that costs a 304); feeds and sitemaps may be kept a few minutes; assets at content-hash
+/// URLs for a year; anything personal is never stored.
+public enum CachePolicy {
+    public static let page = "public, max-age=0, must-revalidate"
+    public static let feed = "public, max-age=300"
+    public static let immutable = "public, max-age=31536000, immutable"
+    public static let personal = "private, no-store"
+    public static let error = "no-store"
+}

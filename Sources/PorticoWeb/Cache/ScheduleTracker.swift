@@ -1,0 +1,44 @@
+import Foundation
+import PorticoCore
+import PorticoStore
+import Synchronization
+
+/// Knows, per site, when the next scheduled publication or expiry happens, so that cached
+/// responses are never served past that moment ("a page whose effective date passes appears
+/// on its own, and caches reflect it on time"). One indexed query per site, remembered until
+/// that moment passes or the site's content changes.
+final class ScheduleTracker: Sendable {
+    private struct Known {
+        var next: Date?
+        var validUntil: Date
+    }
+
+    private let known = Mutex<(answers: [SiteID: Known], versions: [SiteID: UInt64])>(([:], [:]))
+    let store: any ContentStore
+
+    init(store: any ContentStore) {
+        self.store = store
+    }
+
+    func nextChange(site: SiteID, after now: Date) async -> Date? {
+        let (cached, version) = known.withLock { ($0.answers[site], $0.versions[site] ?? 0) }
+        if let cached, now < cached.validUntil { return cached.next }
+        // Without an answer, cache nothing for long: a minute at most.
+        let next = (try? await store.content(of: site).nextScheduledChange(after: now)) ?? now.addingTimeInterval(60)
+        known.withLock { state in
+            // A change that happened while we asked makes this answer unsafe to keep.
+            if (state.versions[site] ?? 0) == version {
+                state.answers[site] = Known(next: next, validUntil: next ?? now.addingTimeInterval(3600))
+            }
+        }
+        return next
+    }
+
+    /// Forgets what is known for a site (its content changed).
+    func forget(_ site: SiteID) {
+        known.withLock { state in
+            state.answers[site] = nil
+            state.versions[site, default: 0] += 1
+        }
+    }
+}
