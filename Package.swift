@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
@@ -63,6 +64,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Operations: configuration generators for what runs in front of Portico.
+        .target(
+            name: "PorticoOps",
+            dependencies: ["PorticoCore"],
+            swiftSettings: strictSettings
+        ),
         // The Hummingbird application: site resolution, public views, theme.
         .target(
             name: "PorticoWeb",
@@ -74,6 +81,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,6 +97,7 @@ let package = Package(
                 "PorticoStore",
                 "PorticoContent",
                 "PorticoWeb",
+                "PorticoOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

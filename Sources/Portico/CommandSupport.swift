@@ -16,12 +16,12 @@ struct DataOptions: ParsableArguments {
     var dataURL: URL { URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL }
 
     /// Opens the store and wires the services; errors become one clear line.
-    func services(logLevel: Logger.Level = .warning, uploadLimit: Int = 20 * 1024 * 1024) async throws -> PorticoServices {
+    func services(logLevel: Logger.Level = .warning, uploadLimit: Int = 20 * 1024 * 1024, cache: CacheConfiguration = CacheConfiguration(), purgeTargets: [URL] = []) async throws -> PorticoServices {
         var logger = Logger(label: "portico")
         logger.logLevel = logLevel
         let store = try SQLiteContentStore(dataFolder: dataURL, logger: logger)
         let theme = try Theme(folder: theme.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        return try await PorticoServices(store: store, theme: theme, uploadLimit: uploadLimit, logger: logger)
+        return try await PorticoServices(store: store, theme: theme, uploadLimit: uploadLimit, cache: cache, purgeTargets: purgeTargets, logger: logger)
     }
 }
 

@@ -94,8 +94,12 @@ public enum PorticoApplication {
         _ services: PorticoServices, host: String, port: Int,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let cache = services.cache
+        let directory = services.directory
+        let fastPath = services.cacheConfiguration.enabled
+        return Application(
             responder: responder(services),
+            server: .http1(configuration: .init(additionalChannelHandlers: [CacheHitHandler(cache: cache, directory: directory, enabled: fastPath)])),
             configuration: .init(address: .hostname(host, port: port), serverName: "Portico"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: services.logger

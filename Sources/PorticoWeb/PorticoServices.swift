@@ -27,7 +27,7 @@ public struct PorticoServices: Sendable {
     public let clock: any PorticoClock
     public let logger: Logger
 
-    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, cache cacheConfiguration: CacheConfiguration = CacheConfiguration(), logger: Logger = Logger(label: "portico")) async throws {
+    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, cache cacheConfiguration: CacheConfiguration = CacheConfiguration(), purgeTargets: [URL] = [], logger: Logger = Logger(label: "portico")) async throws {
         self.store = store
         self.theme = theme
         self.clock = clock
@@ -53,6 +53,10 @@ public struct PorticoServices: Sendable {
         events.subscribe { event in
             schedule.forget(event.siteID)
             cache.invalidate(Invalidation.of(event))
+        }
+        if !purgeTargets.isEmpty {
+            let purger = ExternalPurger(targets: purgeTargets, logger: logger)
+            events.subscribe { event in await purger.purge(Invalidation.of(event)) }
         }
     }
 }

@@ -15,8 +15,8 @@ import Testing
         probe.standardOutput = FileHandle.nullDevice
         probe.standardError = FileHandle.nullDevice
         do { try probe.run() } catch { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
+        waitForExit(probe, timeout: 30)
+        return !probe.isRunning && probe.terminationStatus == 0
     }
 
     static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
@@ -37,8 +37,8 @@ import Testing
         process.standardOutput = output
         process.standardError = output
         try process.run()
+        await waitForExit(process, timeout: .seconds(180))
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text) (screenshots in \(screenshots.path))")
         #expect(text.contains("browser flow passed"))
     }

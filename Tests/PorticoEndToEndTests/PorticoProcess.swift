@@ -39,7 +39,7 @@ enum PorticoBinary {
         try inPipe.fileHandleForWriting.close()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        waitForExit(process)
         return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
 }
@@ -75,11 +75,9 @@ final class RunningServer: @unchecked Sendable {
         self.firstLines = text
     }
 
+    /// Sends SIGTERM and does not wait: a blocked wait would hold one of the test pool's threads.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        if process.isRunning { process.terminate() }
     }
 
     deinit { stop() }
@@ -100,6 +98,19 @@ final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
         completionHandler(nil)
     }
+}
+
+/// Waits for a process to end by polling, not with `waitUntilExit()`, which spins a run loop
+/// and has been seen to deadlock the (two-thread) test pool on Linux.
+func waitForExit(_ process: Process, timeout: TimeInterval = 120) {
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+}
+
+/// The same, for async tests: sleeps without holding a thread.
+func waitForExit(_ process: Process, timeout: Duration = .seconds(120)) async {
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
 }
 
 func temporaryDataFolder() -> String {
