@@ -43,6 +43,7 @@ public enum PorticoApplication {
             Response(status: .ok, headers: [.contentType: "text/plain", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: "OK\n")))
         }
         readable("/_theme/**") { request, _ in site.stylesheet(request) }
+        readable("/metrics") { _, context in CacheMetrics.response(services: services, context: context) }
         readable("/robots.txt") { request, context in try await site.robots(request, context: context) }
         readable("/sitemap.xml") { request, context in try await site.sitemap(request, context: context) }
         readable("/feed.xml") { request, context in try await site.feed(request, context: context) }

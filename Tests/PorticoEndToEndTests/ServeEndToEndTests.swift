@@ -17,6 +17,15 @@ import Testing
         #expect(String(decoding: fallback.body, as: UTF8.self).contains("Record number of applications"))
         let draft = try await server.get("/news/plans-for-the-new-library-wing", host: "demo.localhost")
         #expect(draft.status == 404)
+        // The second fetch of a page is a cache hit, answered before routing; /metrics counts it.
+        let miss = try await server.get("/news", host: "demo.localhost")
+        let hit = try await server.get("/news", host: "demo.localhost")
+        #expect(miss.status == 200 && hit.status == 200)
+        #expect(hit.headers["X-Cache"] as? String == "HIT" || hit.headers["x-cache"] as? String == "HIT")
+        #expect(hit.body == miss.body)
+        let metrics = String(decoding: try await server.get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("# TYPE portico_cache_hits_total counter"))
+        #expect(metrics.firstMatch(of: /portico_cache_hits_total (\d+)/).flatMap { Int($0.1) }.map { $0 >= 1 } == true)
         #expect(FileManager.default.fileExists(atPath: data + "/platform.sqlite"))
         #expect(FileManager.default.fileExists(atPath: data + "/sites/demo/content.sqlite"))
     }

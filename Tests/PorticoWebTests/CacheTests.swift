@@ -208,3 +208,18 @@ struct Version: Sendable {
         #expect(f.web.services.cache.statistics["shed"] >= 9)
     }
 }
+
+@Suite struct CacheMetricsTests {
+    @Test func metricsAreRefusedToNonLoopbackClients() async throws {
+        let f = try await WebFixture.make()
+        try await f.test { client in
+            _ = try await client.get("/news")
+            _ = try await client.get("/news")
+            // The in-process test client has no network address, so it is not loopback: refused.
+            let metrics = try await client.get("/metrics", host: "127.0.0.1")
+            #expect(metrics.status == .forbidden)
+        }
+        #expect(f.services.cache.statistics["hits"] == 1)
+        #expect(f.services.cache.statistics["misses"] == 1)
+    }
+}
