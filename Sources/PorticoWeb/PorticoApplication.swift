@@ -57,33 +57,22 @@ public enum PorticoApplication {
         router.post("/_edit/settings") { request, context in try await editor.saveSettings(request, context: context) }
         router.get("/_edit/users") { request, context in try await editor.users(request, context: context) }
         router.post("/_edit/users") { request, context in try await editor.createUser(request, context: context) }
-        for prefix in ["/_edit/contents", "/_edit/add", "/_edit/edit", "/_edit/delete", "/_edit/transition", "/_edit/history", "/_edit/revert", "/_edit/sharing"] {
-            for path in [RouterPath(stringLiteral: prefix), RouterPath(stringLiteral: prefix + "/**")] {
-                switch prefix {
-                case "/_edit/contents":
-                    router.get(path) { request, context in try await editor.contents(request, context: context) }
-                    router.post(path) { request, context in try await editor.contentsAction(request, context: context) }
-                case "/_edit/add":
-                    router.get(path) { request, context in try await editor.addForm(request, context: context) }
-                    router.post(path) { request, context in try await editor.add(request, context: context) }
-                case "/_edit/edit":
-                    router.get(path) { request, context in try await editor.editForm(request, context: context) }
-                    router.post(path) { request, context in try await editor.edit(request, context: context) }
-                case "/_edit/delete":
-                    router.get(path) { request, context in try await editor.deleteForm(request, context: context) }
-                    router.post(path) { request, context in try await editor.delete(request, context: context) }
-                case "/_edit/history":
-                    router.get(path) { request, context in try await editor.history(request, context: context) }
-                case "/_edit/revert":
-                    router.post(path) { request, context in try await editor.revert(request, context: context) }
-                case "/_edit/sharing":
-                    router.get(path) { request, context in try await editor.sharing(request, context: context) }
-                    router.post(path) { request, context in try await editor.share(request, context: context) }
-                default:
-                    router.post(path) { request, context in try await editor.transition(request, context: context) }
-                }
+        // Editor actions on an item: `/_edit/<action>` for the root, `/_edit/<action>/<path>` below it.
+        typealias Handler = @Sendable (Request, PorticoRequestContext) async throws -> Response
+        func itemAction(_ action: String, get: Handler? = nil, post: Handler? = nil) {
+            for path in ["/_edit/\(action)", "/_edit/\(action)/**"] {
+                if let get { router.get(RouterPath(stringLiteral: path), use: get) }
+                if let post { router.post(RouterPath(stringLiteral: path), use: post) }
             }
         }
+        itemAction("contents", get: editor.contents, post: editor.contentsAction)
+        itemAction("add", get: editor.addForm, post: editor.add)
+        itemAction("edit", get: editor.editForm, post: editor.edit)
+        itemAction("delete", get: editor.deleteForm, post: editor.delete)
+        itemAction("transition", post: editor.transition)
+        itemAction("history", get: editor.history)
+        itemAction("revert", post: editor.revert)
+        itemAction("sharing", get: editor.sharing, post: editor.share)
         readable("/") { request, context in try await site.page(request, context: context) }
         readable("/**") { request, context in try await site.page(request, context: context) }
         return router

@@ -140,7 +140,9 @@ struct EditorController: Sendable {
 
     /// Filters items to those the principal may see, looking up grants once for all of them.
     func visibleItems(_ items: [Item], site: Site, store: any SiteContentStore, context: PorticoRequestContext) async throws -> [Target] {
-        let byPath = Dictionary(try await store.items(matching: ItemQuery(types: [.folder])).map { ($0.path, $0) } + [(try await store.root().path, try await store.root())], uniquingKeysWith: { a, _ in a })
+        // Ancestors are always folders: one query for all of them.
+        let folders = try await store.items(matching: ItemQuery(types: [.folder]))
+        let byPath = Dictionary(folders.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var grantsByItem: [ItemID: Set<Role>] = [:]
         if let user = context.user, !user.isPlatformAdmin {
             for grant in try await services.store.grants(site: site.id) where grant.user == user.id {

@@ -35,24 +35,21 @@ struct LoginController: Sendable {
             response.setCookie(SessionCookie.make(token: token, secure: sessions.secureCookies))
             return response
         case .wrongCredentials:
-            var values = views.base(site: site, context: context, title: "Log in")
-            values["csrf"] = expected
-            values["next"] = next
-            values["username"] = username
-            values["error"] = "The username or password is not right."
-            var response = views.page("login", values)
-            response.status = .unauthorized
-            return response
+            return refusal("The username or password is not right.", status: .unauthorized)
         case .throttled(let wait):
-            var values = views.base(site: site, context: context, title: "Log in")
-            values["csrf"] = expected
-            values["next"] = next
-            values["username"] = username
-            values["error"] = "Too many failed attempts. Please wait \(Int(wait / 60) + 1) minutes and try again."
-            var response = views.page("login", values)
-            response.status = .tooManyRequests
+            var response = refusal("Too many failed attempts. Please wait \(Int(wait / 60) + 1) minutes and try again.", status: .tooManyRequests)
             response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
             return response
+        }
+
+        /// The login form again, with what was typed and why it was refused.
+        func refusal(_ message: String, status: HTTPResponse.Status) -> Response {
+            var values = views.base(site: site, context: context, title: "Log in")
+            values["csrf"] = expected
+            values["next"] = next
+            values["username"] = username
+            values["error"] = message
+            return views.page("login", values, status: status)
         }
     }
 

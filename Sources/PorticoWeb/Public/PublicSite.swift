@@ -114,8 +114,7 @@ public struct PublicSite: Sendable {
     /// The top-level navigation: the root's visible folders, pages and links, in folder order.
     func navigationItems(content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> [Item] {
         let root = try await content.root()
-        let items = try await visibleChildren(of: root, content: content, context: context, now: now, types: [.folder, .page, .link])
-        return items
+        return try await visibleChildren(of: root, content: content, context: context, now: now, types: [.folder, .page, .link])
     }
 
     /// Whether listings for this request can be filtered in the query (anonymous visitors and
