@@ -5,23 +5,77 @@ import PorticoCore
 import PorticoStore
 import PorticoWeb
 
-/// Options every command that touches data shares.
+/// Options every command that touches data shares: a configuration file, and the two keys
+/// most often given on the command line.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: "The data folder (created on first use).")
-    var data: String = "./portico-data"
+    @Option(name: .long, help: "A configuration file (TOML; see docs/configuration.md). Default: $PORTICO_CONFIG, else none.")
+    var config: String?
 
-    @Option(name: .long, help: "A theme folder overriding the built-in theme.")
+    @Option(name: .long, help: "The data folder (created on first use). Overrides storage.data; default ./portico-data.")
+    var data: String?
+
+    @Option(name: .long, help: "A theme folder overriding the built-in theme. Overrides storage.theme.")
     var theme: String?
 
-    var dataURL: URL { URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL }
+    /// The configuration: defaults, then the file, then PORTICO_* variables, then these flags.
+    func configuration() throws -> PorticoConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        let path = config ?? environment["PORTICO_CONFIG"]
+        var configuration: PorticoConfiguration
+        do {
+            configuration = try ConfigurationLoader.forFiles.load(path: path, environment: environment)
+        } catch {
+            throw ConfigurationFailure(errors: error)
+        }
+        if let data { configuration.dataFolder = data }
+        if let theme { configuration.theme = theme }
+        return configuration
+    }
 
     /// Opens the store and wires the services; errors become one clear line.
-    func services(logLevel: Logger.Level = .warning, uploadLimit: Int = 20 * 1024 * 1024, cache: CacheConfiguration = CacheConfiguration(), purgeTargets: [URL] = []) async throws -> PorticoServices {
+    func services(_ configuration: PorticoConfiguration? = nil, logLevel: Logger.Level = .warning, clusterBus: (any ClusterBus)? = nil) async throws -> PorticoServices {
+        let configuration = try configuration ?? self.configuration()
         var logger = Logger(label: "portico")
         logger.logLevel = logLevel
-        let store = try SQLiteContentStore(dataFolder: dataURL, logger: logger)
-        let theme = try Theme(folder: theme.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        return try await PorticoServices(store: store, theme: theme, uploadLimit: uploadLimit, cache: cache, purgeTargets: purgeTargets, logger: logger)
+        let dataURL = URL(fileURLWithPath: configuration.dataFolder, isDirectory: true).standardizedFileURL
+        let store = try SQLiteContentStore(dataFolder: dataURL, maximumOpenSites: configuration.maxOpenSites, readersPerSite: configuration.readersPerSite, logger: logger)
+        let theme = try Theme(folder: configuration.theme.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        let cache = CacheConfiguration(
+            enabled: configuration.cacheSize > 0, capacityBytes: max(1, configuration.cacheSize) * 1024 * 1024,
+            freshFor: TimeInterval(configuration.freshFor), grace: TimeInterval(configuration.grace),
+            maximumRenders: configuration.maxRenders, editorReserve: configuration.editorReserve,
+            maximumQueue: configuration.queueLength, maximumWait: .milliseconds(configuration.queueWait)
+        )
+        return try await PorticoServices(
+            store: store, theme: theme, uploadLimit: configuration.uploadLimit * 1024 * 1024, cache: cache,
+            purgeTargets: configuration.purge.compactMap(URL.init(string:)), clusterBus: clusterBus, logger: logger
+        )
+    }
+}
+
+extension ConfigurationLoader {
+    /// Reads configuration files (and secret files) from disk.
+    static let forFiles = ConfigurationLoader { path in
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard data.count <= 1_048_576 else { throw ConfigurationFileTooLarge() }
+        guard let text = String(data: data, encoding: .utf8) else { throw ConfigurationFileNotText() }
+        return text
+    }
+}
+
+struct ConfigurationFileTooLarge: Error, CustomStringConvertible {
+    var description: String { "larger than 1 MB" }
+}
+
+struct ConfigurationFileNotText: Error, CustomStringConvertible {
+    var description: String { "not UTF-8 text" }
+}
+
+/// Configuration problems, one `file:line: key: reason` per line.
+struct ConfigurationFailure: Error, CustomStringConvertible {
+    let errors: ConfigurationErrors
+    var description: String {
+        errors.issues.count == 1 ? errors.description : "the configuration has \(errors.issues.count) problems:\n" + errors.description
     }
 }
 

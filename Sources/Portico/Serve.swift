@@ -1,11 +1,15 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
 import PorticoContent
 import PorticoCore
 import PorticoStore
 import PorticoWeb
+import ServiceLifecycle
+import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,98 +18,194 @@ struct Serve: AsyncParsableCommand {
             On first run the data folder is created with a platform database, a demo site \
             (answering on demo.localhost) and an administrator account whose password is \
             printed once.
+
+            The socket is opened only once the store is ready. SIGTERM (or Ctrl-C) stops \
+            accepting connections, lets requests in flight finish (up to --drain-timeout) and \
+            exits. With --workers N a small supervisor runs N worker processes on one shared \
+            socket, restarts any that crash, grow past --worker-memory-limit or fail their \
+            health check, and on SIGHUP replaces them one at a time without dropping requests.
             """
     )
 
     @OptionGroup var options: DataOptions
 
-    @Option(help: "The address to listen on.")
-    var host: String = "127.0.0.1"
+    // Each flag overrides the configuration key named in its help (see docs/configuration.md).
+    @Option(help: "The address to listen on (server.host; default 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "The port to listen on (0 picks a free one).")
-    var port: Int = 8080
+    @Option(help: "The port to listen on, 0 picks a free one (server.port; default 8080).")
+    var port: Int?
 
-    @Option(help: "The largest upload editors may make, in megabytes.")
-    var uploadLimit: Int = 20
+    @Option(help: "The largest upload editors may make, in megabytes (uploads.limit; default 20).")
+    var uploadLimit: Int?
 
-    @Option(help: "Memory for the response cache, in megabytes (0 turns the cache off).")
-    var cacheSize: Int = 256
+    @Option(help: "Memory for the response cache in megabytes, 0 turns it off (cache.size; default 256).")
+    var cacheSize: Int?
 
-    @Option(help: "Renders allowed in flight at once; more anonymous requests queue briefly, then get the panic page.")
-    var maxRenders: Int = 16
+    @Option(help: "Renders allowed in flight at once (cache.max_renders; default 16).")
+    var maxRenders: Int?
 
-    @Option(help: "Of those render slots, how many only logged-in editors may use.")
-    var editorReserve: Int = 4
+    @Option(help: "Of those render slots, how many only logged-in editors may use (cache.editor_reserve; default 4).")
+    var editorReserve: Int?
 
-    @Option(name: .customLong("purge"), help: "An external cache to purge on every write, e.g. http://127.0.0.1:6081/ (repeat for several).")
+    @Option(name: .customLong("purge"), help: "An external cache to purge on every write, e.g. http://127.0.0.1:6081/ (cache.purge; repeat for several).")
     var purgeTargets: [String] = []
 
-    @Flag(help: "On first run, do not create the demo site.")
+    @Flag(help: "On first run, do not create the demo site (storage.create_demo = false).")
     var noDemo = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (log.level; default info).")
+    var logLevel: String?
 
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard (1...4096).contains(uploadLimit) else { throw ValidationError("--upload-limit must be between 1 and 4096 (megabytes)") }
-        guard (0...65536).contains(cacheSize) else { throw ValidationError("--cache-size must be between 0 and 65536 (megabytes)") }
-        guard (1...10_000).contains(maxRenders) else { throw ValidationError("--max-renders must be between 1 and 10000") }
-        guard (0..<maxRenders).contains(editorReserve) else { throw ValidationError("--editor-reserve must be at least 0 and less than --max-renders") }
-        for target in purgeTargets {
-            guard let url = URL(string: target), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw ValidationError("--purge \(target) must be an http:// address")
+    @Option(help: "Seconds to let requests in flight finish on shutdown (server.drain_timeout; default 30).")
+    var drainTimeout: Int?
+
+    @Option(help: "Run a supervisor with this many worker processes sharing the port; 0 runs one process (server.workers; default 0).")
+    var workers: Int?
+
+    @Option(help: "With workers: replace a worker whose resident memory exceeds this many megabytes, 0 for no limit (server.worker_memory_limit).")
+    var workerMemoryLimit: Int?
+
+    @Option(help: "With workers: seconds between health checks of each worker (server.health_interval; default 5).")
+    var healthInterval: Int?
+
+    // Set by the supervisor for its workers.
+    @Option(help: .hidden) var listenFD: Int32?
+    @Option(help: .hidden) var controlSocket: String?
+    @Option(help: .hidden) var clusterBus: String?
+    @Option(help: .hidden) var workerID: Int?
+
+    /// The configuration with this command's flags applied and checked.
+    func effectiveConfiguration() throws -> PorticoConfiguration {
+        var configuration = try options.configuration()
+        var issues: [ConfigurationIssue] = []
+        func flag(_ name: String, _ value: Int?, _ key: String, _ assign: (Int) -> Void) {
+            guard let value else { return }
+            if let problem = ConfigurationSchema.entry(key)?.problem(with: String(value)) {
+                issues.append(ConfigurationIssue(source: "--\(name)", line: nil, key: "", reason: problem))
+            } else {
+                assign(value)
             }
         }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        flag("port", port, "server.port") { configuration.port = $0 }
+        flag("upload-limit", uploadLimit, "uploads.limit") { configuration.uploadLimit = $0 }
+        flag("cache-size", cacheSize, "cache.size") { configuration.cacheSize = $0 }
+        flag("max-renders", maxRenders, "cache.max_renders") { configuration.maxRenders = $0 }
+        flag("editor-reserve", editorReserve, "cache.editor_reserve") { configuration.editorReserve = $0 }
+        flag("drain-timeout", drainTimeout, "server.drain_timeout") { configuration.drainTimeout = $0 }
+        flag("workers", workers, "server.workers") { configuration.workers = $0 }
+        flag("worker-memory-limit", workerMemoryLimit, "server.worker_memory_limit") { configuration.workerMemoryLimit = $0 }
+        flag("health-interval", healthInterval, "server.health_interval") { configuration.healthInterval = $0 }
+        if let host { configuration.host = host }
+        if !purgeTargets.isEmpty { configuration.purge = purgeTargets }
+        if noDemo { configuration.createDemo = false }
+        if let logLevel {
+            guard Logger.Level(rawValue: logLevel) != nil else {
+                throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            configuration.logLevel = logLevel
+        }
+        ConfigurationSchema.checkConsistency(configuration, issues: &issues)
+        guard issues.isEmpty else { throw ConfigurationFailure(errors: ConfigurationErrors(issues: issues)) }
+        return configuration
     }
 
     func run() async throws {
         try await runReportingErrors {
-            let cache = CacheConfiguration(enabled: cacheSize > 0, capacityBytes: max(1, cacheSize) * 1024 * 1024, maximumRenders: maxRenders, editorReserve: editorReserve)
-            let services = try await options.services(logLevel: Logger.Level(rawValue: logLevel) ?? .info, uploadLimit: uploadLimit * 1024 * 1024, cache: cache,
-                                                      purgeTargets: purgeTargets.compactMap(URL.init(string:)))
-            let noUsers = try await services.store.userCount() == 0
-            let noSites = try await services.store.sites().isEmpty
-            let firstRun = noUsers && noSites
-            var generatedPassword: String?
-            if firstRun {
-                printLine("First run: setting up \(options.dataURL.path)")
-                if !noDemo {
-                    try await DemoSite.create(administration: services.administration, content: services.content)
-                    printLine("  created the demo site (id \(DemoSite.id))")
-                }
-                let (_, password) = try await services.administration.createUser(username: "admin", displayName: "Administrator", isPlatformAdmin: true)
-                generatedPassword = password
+            let configuration = try effectiveConfiguration()
+            if configuration.workers > 0 && listenFD == nil {
+                try await superviseWorkers(configuration)
+            } else {
+                try await serve(configuration)
             }
-            let adminPassword = generatedPassword
-            let sites = try await services.store.sites()
-            let host = self.host
-            let app = PorticoApplication.application(services, host: host, port: port) { boundPort in
-                // One write, so that whoever reads the output sees the whole banner at once.
-                var banner = ["Portico is listening on http://\(host):\(boundPort)/"]
+        }
+    }
+
+    /// `--workers N`: bind the socket (without listening), then hand it to the supervisor.
+    private func superviseWorkers(_ configuration: PorticoConfiguration) async throws {
+        let socket = try ListeningSocket.bind(host: configuration.host, port: configuration.port)
+        let supervisor = Supervisor(
+            socket: socket, host: configuration.host, workerCount: configuration.workers,
+            workerArguments: Supervisor.workerArguments(from: CommandLine.arguments),
+            runFolder: URL(fileURLWithPath: configuration.dataFolder, isDirectory: true).appendingPathComponent("run", isDirectory: true),
+            memoryLimit: configuration.workerMemoryLimit > 0 ? configuration.workerMemoryLimit * 1024 * 1024 : nil,
+            healthInterval: .seconds(configuration.healthInterval), drainTimeout: .seconds(configuration.drainTimeout)
+        )
+        try await supervisor.run()
+    }
+
+    /// One process serving HTTP: alone, or as a supervisor's worker.
+    private func serve(_ configuration: PorticoConfiguration) async throws {
+        let bus: (any ClusterBus)? = try clusterBus.map { try SharedMemoryBus(path: $0) }
+        let services = try await options.services(configuration, logLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info, clusterBus: bus)
+        let noUsers = try await services.store.userCount() == 0
+        let noSites = try await services.store.sites().isEmpty
+        var banner: [String] = []
+        if noUsers && noSites {
+            banner.append("First run: setting up \(configuration.dataFolder)")
+            if configuration.createDemo {
+                try await DemoSite.create(administration: services.administration, content: services.content)
+                banner.append("  created the demo site (id \(DemoSite.id))")
+            }
+            let (_, password) = try await services.administration.createUser(username: "admin", displayName: "Administrator", isPlatformAdmin: true)
+            banner.append("Administrator account: admin")
+            banner.append("  password: \(password ?? "(not generated)")")
+            banner.append("  (shown only this once; change it with `portico user passwd admin`)")
+        }
+        // The socket opens only now: migrations ran and the store answered.
+        let socket: ListeningSocket
+        if let listenFD {
+            socket = ListeningSocket(inherited: listenFD)
+            guard socket.isSocket else { throw ValidationError("--listen-fd \(listenFD) is not a socket") }
+        } else {
+            socket = try ListeningSocket.bind(host: configuration.host, port: configuration.port)
+        }
+        let sites = try await services.store.sites()
+        let host = configuration.host
+        let workerID = self.workerID
+        let finalBanner = banner
+        let server = PorticoApplication.server(services, socket: socket, controlSocketPath: controlSocket, drainTimeout: .seconds(configuration.drainTimeout)) {
+            // One write, so that whoever reads the output sees the whole banner at once.
+            var lines = finalBanner
+            if let workerID {
+                lines.append("worker \(workerID) ready (pid \(ProcessInfo.processInfo.processIdentifier))")
+            } else {
+                let boundPort = socket.port
+                lines.append("Portico is listening on http://\(host):\(boundPort)/")
                 for site in sites {
                     if let name = site.hostnames.first {
-                        banner.append("  site \(site.id): http://\(name):\(boundPort)/  (or http://\(host):\(boundPort)/_site/\(site.id)/)")
+                        lines.append("  site \(site.id): http://\(name):\(boundPort)/  (or http://\(host):\(boundPort)/_site/\(site.id)/)")
                     }
                 }
-                if let adminPassword {
-                    banner.append("Administrator account: admin")
-                    banner.append("  password: \(adminPassword)")
-                    banner.append("  (shown only this once; change it with `portico user passwd admin`)")
-                }
-                printLine(banner.joined(separator: "\n"))
             }
-            // Expired sessions are removed hourly; they are already refused when used.
-            let store = services.store
-            let sweeper = Task {
-                while !Task.isCancelled {
-                    try? await store.deleteExpiredSessions(before: Date())
-                    try? await Task.sleep(for: .seconds(3600))
-                }
-            }
-            defer { sweeper.cancel() }
-            try await app.runService()
+            printLine(lines.joined(separator: "\n"))
         }
+        // Expired sessions are removed hourly; they are already refused when used.
+        let store = services.store
+        let sweeper = Task {
+            while !Task.isCancelled {
+                try? await store.deleteExpiredSessions(before: Date())
+                try? await Task.sleep(for: .seconds(3600))
+            }
+        }
+        defer { sweeper.cancel() }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger
+        ))
+        // A worker whose supervisor is gone (killed) drains and exits rather than lingering.
+        let parent = getppid()
+        let orphanWatch = Task {
+            guard workerID != nil else { return }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                if getppid() != parent {
+                    services.logger.warning("the supervisor is gone; draining and exiting")
+                    await group.triggerGracefulShutdown()
+                    return
+                }
+            }
+        }
+        defer { orphanWatch.cancel() }
+        try await group.run()
     }
 }

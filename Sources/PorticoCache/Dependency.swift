@@ -35,6 +35,26 @@ public enum Dependency: Hashable, Sendable {
         case .settings: return "settings"
         }
     }
+
+    /// The dependency a surrogate key names (the reverse of `key`), or nil.
+    public init?(key: String) {
+        switch key {
+        case "news": self = .news
+        case "events": self = .events
+        case "sitemap": self = .sitemap
+        case "addresses": self = .addresses
+        case "settings": self = .settings
+        default:
+            guard key.count > 2, let dash = key.firstIndex(of: "-") else { return nil }
+            let id = ItemID(String(key[key.index(after: dash)...]))
+            switch key[..<dash] {
+            case "i": self = .item(id)
+            case "s": self = .summary(id)
+            case "c": self = .children(id)
+            default: return nil
+            }
+        }
+    }
 }
 
 /// What a content event makes stale.

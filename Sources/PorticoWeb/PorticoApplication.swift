@@ -1,5 +1,6 @@
 import PorticoCache
 public import Hummingbird
+public import ServiceLifecycle
 import Logging
 import NIOCore
 import PorticoCore
@@ -21,7 +22,9 @@ public enum PorticoApplication {
                 cache: services.cache, flights: services.flights, gate: services.gate, configuration: services.cacheConfiguration,
                 schedule: services.schedule, panic: { context in errorPages.panic(context: context) }, clock: services.clock
             ),
-            errors: ErrorMiddleware(pages: errorPages)
+            errors: ErrorMiddleware(pages: errorPages),
+            cluster: services.cluster,
+            accessLog: AccessLogMiddleware(log: services.accessLog, metrics: services.metrics)
         )
     }
 
@@ -33,6 +36,8 @@ public enum PorticoApplication {
         let views = EditorViews(theme: services.theme)
         let login = LoginController(sessions: services.sessions, views: views)
         let editor = EditorController(services: services, views: views, uploadLimit: services.uploadLimit)
+        let monitor = MonitorController(services: services)
+        let metrics = MetricsEndpoint(metrics: services.metrics, token: services.monitorToken)
 
         // Every public route answers GET and HEAD (HeadMiddleware drops the body).
         func readable(_ path: RouterPath, _ handler: @escaping @Sendable (Request, PorticoRequestContext) async throws -> Response) {
@@ -42,8 +47,15 @@ public enum PorticoApplication {
         readable("/_health/live") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: "OK\n")))
         }
+        readable("/_health/ready") { _, _ in try await Health.ready(services) }
         readable("/_theme/**") { request, _ in site.stylesheet(request) }
-        readable("/metrics") { _, context in CacheMetrics.response(services: services, context: context) }
+        readable("/metrics") { request, context in metrics.respond(request, context: context) }
+        // Monitoring views: platform-level, loopback or monitor token (see MonitorController).
+        readable("/_monitor/db") { request, context in await monitor.db(request, context: context) }
+        readable("/_monitor/pool") { request, context in monitor.pool(request, context: context) }
+        readable("/_monitor/version") { request, context in await monitor.version(request, context: context) }
+        readable("/_monitor/hostname") { request, context in monitor.hostname(request, context: context) }
+        readable("/_monitor/**") { request, context in monitor.unknown(request, context: context) }
         readable("/robots.txt") { request, context in try await site.robots(request, context: context) }
         readable("/sitemap.xml") { request, context in try await site.sitemap(request, context: context) }
         readable("/feed.xml") { request, context in try await site.feed(request, context: context) }
@@ -89,10 +101,43 @@ public enum PorticoApplication {
         let fastPath = services.cacheConfiguration.enabled
         return Application(
             responder: responder(services),
-            server: .http1(configuration: .init(additionalChannelHandlers: [CacheHitHandler(cache: cache, directory: directory, enabled: fastPath)])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                CacheHitHandler(cache: cache, directory: directory, cluster: services.cluster, enabled: fastPath, accessLog: services.accessLog, metrics: services.metrics),
+            ])),
             configuration: .init(address: .hostname(host, port: port), serverName: "Portico"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            onServerRunning: { channel in
+                services.readiness.set(.ready)
+                await onServerRunning(channel.localAddress?.port ?? port)
+            },
             logger: services.logger
+        )
+    }
+}
+
+extension PorticoApplication {
+    /// The server for `portico serve`: on a socket made by Portico (see `ListeningSocket`),
+    /// optionally with a private control socket for a supervisor. It marks the node ready
+    /// once it accepts connections, and draining when shutdown begins.
+    public static func server(
+        _ services: PorticoServices, socket: ListeningSocket, controlSocketPath: String? = nil, drainTimeout: Duration = .seconds(30),
+        onListening: @escaping @Sendable () async -> Void = {}
+    ) -> some Service {
+        let cache = services.cache
+        let directory = services.directory
+        let cluster = services.cluster
+        let fastPath = services.cacheConfiguration.enabled
+        let readiness = services.readiness
+        let accessLog = services.accessLog
+        let metrics = services.metrics
+        return PorticoServer(
+            responder: responder(services), socket: socket, controlSocketPath: controlSocketPath,
+            channelHandlers: { [CacheHitHandler(cache: cache, directory: directory, cluster: cluster, enabled: fastPath, accessLog: accessLog, metrics: metrics)] },
+            drainTimeout: drainTimeout, logger: services.logger,
+            onListening: {
+                readiness.set(.ready)
+                await onListening()
+            },
+            onDraining: { readiness.set(.draining) }
         )
     }
 }
@@ -105,19 +150,41 @@ struct PorticoResponder<Router: HTTPResponder<PorticoRequestContext>>: HTTPRespo
     let authentication: AuthenticationMiddleware
     let cache: CacheMiddleware
     let errors: ErrorMiddleware
+    let cluster: ClusterSync?
+    let accessLog: AccessLogMiddleware
     let head = HeadMiddleware<PorticoRequestContext>()
 
     func respond(to request: Request, context: PorticoRequestContext) async throws -> Response {
-        try await head.handle(request, context: context) { request, context in
-            try await resolver.handle(request, context: context) { request, context in
-                try await authentication.handle(request, context: context) { request, context in
-                    try await cache.handle(request, context: context) { request, context in
-                        try await errors.handle(request, context: context) { request, context in
-                            try await router.respond(to: request, context: context)
+        // Other workers' writes are applied before the site is resolved or the cache read.
+        cluster?.synchronize()
+        // The access log runs first and times everything; the note brings back the site and
+        // user that the inner steps find.
+        let note = accessLog.makeNote()
+        return try await accessLog.handle(request, context: context, note: note) { request, context in
+            try await head.handle(request, context: context) { request, context in
+                try await resolver.handle(request, context: context) { request, context in
+                    // Health, monitoring and metrics must answer when the node is overloaded,
+                    // which is when they are needed: no session lookup, no render slot.
+                    guard !Self.isOperations(request.uri.path) else { return try await route(request, context: context) }
+                    return try await authentication.handle(request, context: context) { request, context in
+                        note?.identify(site: context.site?.id, user: context.user?.id)
+                        return try await cache.handle(request, context: context) { request, context in
+                            try await route(request, context: context)
                         }
                     }
                 }
             }
         }
+    }
+
+    private func route(_ request: Request, context: PorticoRequestContext) async throws -> Response {
+        try await errors.handle(request, context: context) { request, context in
+            try await router.respond(to: request, context: context)
+        }
+    }
+
+    /// The platform's operations endpoints (as routed: after any `/_site/<id>` prefix is gone).
+    static func isOperations(_ path: String) -> Bool {
+        path.hasPrefix("/_health/") || path.hasPrefix("/_monitor/") || path == "/metrics"
     }
 }

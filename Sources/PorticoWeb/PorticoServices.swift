@@ -26,12 +26,25 @@ public struct PorticoServices: Sendable {
     public let theme: Theme
     public let clock: any PorticoClock
     public let logger: Logger
+    /// Keeps this process in step with the other workers' writes (nil when serving alone).
+    public let cluster: ClusterSync?
+    /// Whether the node takes traffic (false while starting and while draining).
+    public let readiness = Readiness()
+    /// One line per request (off by default, so tests stay quiet).
+    public let accessLog: AccessLog
+    /// This node's metrics, served at `/metrics`.
+    public let metrics: PorticoMetrics
+    /// Lets `/metrics` and `/_monitor/…` answer clients outside loopback that send
+    /// `Authorization: Bearer <token>`; nil means loopback only.
+    public var monitorToken: String?
 
-    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, cache cacheConfiguration: CacheConfiguration = CacheConfiguration(), purgeTargets: [URL] = [], logger: Logger = Logger(label: "portico")) async throws {
+    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, cache cacheConfiguration: CacheConfiguration = CacheConfiguration(), purgeTargets: [URL] = [], clusterBus: (any ClusterBus)? = nil, accessLog: AccessLog = .disabled, monitorToken: String? = nil, logger: Logger = Logger(label: "portico")) async throws {
         self.store = store
         self.theme = theme
         self.clock = clock
         self.logger = logger
+        self.accessLog = accessLog
+        self.monitorToken = monitorToken
         let events = ContentEventBus()
         self.events = events
         self.content = ContentService(store: store, events: events, clock: clock, ids: ids)
@@ -45,14 +58,23 @@ public struct PorticoServices: Sendable {
         self.cacheConfiguration = cacheConfiguration
         let cache = ResponseCache(capacity: cacheConfiguration.capacityBytes)
         self.cache = cache
-        self.gate = RenderGate(capacity: cacheConfiguration.maximumRenders, editorReserve: cacheConfiguration.editorReserve,
-                               maximumQueue: cacheConfiguration.maximumQueue, maximumWait: cacheConfiguration.maximumWait)
+        let gate = RenderGate(capacity: cacheConfiguration.maximumRenders, editorReserve: cacheConfiguration.editorReserve,
+                              maximumQueue: cacheConfiguration.maximumQueue, maximumWait: cacheConfiguration.maximumWait)
+        self.gate = gate
+        self.metrics = PorticoMetrics(cache: cache, gate: gate, store: store)
         let schedule = ScheduleTracker(store: store)
         self.schedule = schedule
         // Invalidation happens before the write's response is sent (publish awaits subscribers).
         events.subscribe { event in
             schedule.forget(event.siteID)
             cache.invalidate(Invalidation.of(event))
+        }
+        if let clusterBus {
+            let cluster = ClusterSync(bus: clusterBus, cache: cache, directory: directory, schedule: schedule, logger: logger)
+            events.subscribe { event in cluster.publish(event) }
+            self.cluster = cluster
+        } else {
+            self.cluster = nil
         }
         if !purgeTargets.isEmpty {
             let purger = ExternalPurger(targets: purgeTargets, logger: logger)

@@ -21,20 +21,39 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let cache: ResponseCache
     let directory: SiteDirectory
+    let cluster: ClusterSync?
     let enabled: Bool
+    /// Hits answered here are counted and get their access log line here too (Hummingbird
+    /// never sees them).
+    let accessLog: AccessLog
+    let metrics: PorticoMetrics
 
     /// Requests passed on to Hummingbird whose response has not ended yet: a hit must not
     /// overtake them on a pipelined connection.
     private var outstanding = 0
     /// The hit being answered: the request's head has come, its end has not.
-    private var pendingHit: (entry: CachedResponse, isHead: Bool, notModified: Bool)?
+    private var pendingHit: Hit?
     /// Whether the current request is passed on.
     private var forwarding = false
 
-    init(cache: ResponseCache, directory: SiteDirectory, enabled: Bool) {
+    /// A hit being answered, and what its access log line needs.
+    private struct Hit {
+        var entry: CachedResponse
+        var isHead: Bool
+        var notModified: Bool
+        var site: SiteID
+        var method: HTTPRequest.Method
+        var target: String
+        var started: UInt64
+    }
+
+    init(cache: ResponseCache, directory: SiteDirectory, cluster: ClusterSync?, enabled: Bool, accessLog: AccessLog, metrics: PorticoMetrics) {
         self.cache = cache
         self.directory = directory
+        self.cluster = cluster
         self.enabled = enabled
+        self.accessLog = accessLog
+        self.metrics = metrics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -67,14 +86,16 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// The cached entry for a request that may be answered from the cache, or nil.
-    private func lookup(_ request: HTTPRequest) -> (entry: CachedResponse, isHead: Bool, notModified: Bool)? {
+    private func lookup(_ request: HTTPRequest) -> Hit? {
         guard enabled, request.method == .get || request.method == .head, let rawPath = request.path else { return nil }
+        let started = NIODeadline.now().uptimeNanoseconds
         if let cookie = request.headerFields[.cookie], cookie.contains("portico_session=") { return nil }
         if request.headerFields[.connection]?.lowercased() == "close" { return nil }
         let pathEnd = rawPath.firstIndex(of: "?") ?? rawPath.endIndex
         let path = String(rawPath[..<pathEnd])
         let query = pathEnd < rawPath.endIndex ? String(rawPath[rawPath.index(after: pathEnd)...]) : ""
         guard CacheMiddleware.isCacheable(path) else { return nil }
+        cluster?.synchronize()
         let site: Site?
         if path.hasPrefix("/_site/") {
             let id = path.dropFirst("/_site/".count).prefix { $0 != "/" }
@@ -93,10 +114,11 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             chosen.headers.append(("Content-Encoding", "gzip"))
         }
         if entry.gzipBody != nil { chosen.headers.append(("Vary", "Accept-Encoding")) }
-        return (chosen, request.method == .head, notModified)
+        return Hit(entry: chosen, isHead: request.method == .head, notModified: notModified, site: site.id,
+                   method: request.method, target: rawPath, started: started)
     }
 
-    private func answer(_ hit: (entry: CachedResponse, isHead: Bool, notModified: Bool), context: ChannelHandlerContext) {
+    private func answer(_ hit: Hit, context: ChannelHandlerContext) {
         var fields = HTTPFields()
         for header in hit.entry.headers {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
@@ -113,6 +135,14 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.body(hit.entry.body)), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        let elapsed = NIODeadline.now().uptimeNanoseconds &- hit.started
+        metrics.record(RequestKind(target: hit.target), status: Int(status.code), nanoseconds: elapsed)
+        if accessLog.isEnabled {
+            accessLog.record(AccessLogEntry(
+                requestID: accessLog.makeRequestID(), site: hit.site.rawValue, method: hit.method.rawValue, target: hit.target,
+                status: Int(status.code), nanoseconds: elapsed, cache: .hit, user: nil
+            ))
+        }
     }
 }
 

@@ -34,6 +34,14 @@ final class ScheduleTracker: Sendable {
         return next
     }
 
+    /// Forgets everything known (another process's changes were missed).
+    func forgetAll() {
+        known.withLock { state in
+            for site in state.answers.keys { state.versions[site, default: 0] += 1 }
+            state.answers.removeAll()
+        }
+    }
+
     /// Forgets what is known for a site (its content changed).
     func forget(_ site: SiteID) {
         known.withLock { state in

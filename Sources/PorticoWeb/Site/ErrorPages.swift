@@ -57,6 +57,8 @@ struct ErrorPages: Sendable {
     func panic(context: PorticoRequestContext) -> Response {
         var response = site(.serviceUnavailable, message: "The site is very busy right now. Please try again in a few seconds.", context: context)
         response.headers[.retryAfter] = "5"
+        // Tells the access log (and whoever looks at the headers) that this was shed.
+        response.headers[CacheMiddleware.xCache] = "SHED"
         return response
     }
 

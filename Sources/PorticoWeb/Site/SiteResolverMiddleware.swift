@@ -17,7 +17,8 @@ struct SiteResolverMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: PorticoRequestContext, next: (Request, PorticoRequestContext) async throws -> Response) async throws -> Response {
         var context = context
         let path = request.uri.path
-        if path.hasPrefix("/_theme/") || path.hasPrefix("/_health/") || path == "/metrics" {
+        // Platform-level paths answer on any host, known or not.
+        if path.hasPrefix("/_theme/") || path.hasPrefix("/_health/") || path.hasPrefix("/_monitor/") || path == "/metrics" {
             return try await next(request, context)
         }
         let rawHost = request.headers[Self.hostField] ?? request.head.authority ?? ""
