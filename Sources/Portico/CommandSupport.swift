@@ -33,7 +33,8 @@ struct DataOptions: ParsableArguments {
     }
 
     /// Opens the store and wires the services; errors become one clear line.
-    func services(_ configuration: PorticoConfiguration? = nil, logLevel: Logger.Level = .warning, clusterBus: (any ClusterBus)? = nil) async throws -> PorticoServices {
+    func services(_ configuration: PorticoConfiguration? = nil, logLevel: Logger.Level = .warning, clusterBus: (any ClusterBus)? = nil,
+                  accessLog: AccessLog = .disabled) async throws -> PorticoServices {
         let configuration = try configuration ?? self.configuration()
         var logger = Logger(label: "portico")
         logger.logLevel = logLevel
@@ -44,11 +45,14 @@ struct DataOptions: ParsableArguments {
             enabled: configuration.cacheSize > 0, capacityBytes: max(1, configuration.cacheSize) * 1024 * 1024,
             freshFor: TimeInterval(configuration.freshFor), grace: TimeInterval(configuration.grace),
             maximumRenders: configuration.maxRenders, editorReserve: configuration.editorReserve,
-            maximumQueue: configuration.queueLength, maximumWait: .milliseconds(configuration.queueWait)
+            maximumQueue: configuration.queueLength, maximumWait: .milliseconds(configuration.queueWait),
+            simulatedRenderTime: .milliseconds(configuration.renderDelay),
+            cacheControl: CacheControlPolicy(page: configuration.pageCacheControl, feed: configuration.feedCacheControl, asset: configuration.assetCacheControl)
         )
         return try await PorticoServices(
             store: store, theme: theme, uploadLimit: configuration.uploadLimit * 1024 * 1024, cache: cache,
-            purgeTargets: configuration.purge.compactMap(URL.init(string:)), clusterBus: clusterBus, logger: logger
+            purgeTargets: configuration.purge.compactMap(URL.init(string:)), clusterBus: clusterBus, accessLog: accessLog,
+            monitorToken: configuration.monitorToken, logger: logger
         )
     }
 }

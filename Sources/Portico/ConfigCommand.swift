@@ -6,9 +6,45 @@ import PorticoOps
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Generate configuration for what runs in front of Portico.",
-        subcommands: [Varnish.self]
+        abstract: "Check configuration files, print the defaults, or generate configuration for what runs in front of Portico.",
+        subcommands: [Check.self, Defaults.self, Varnish.self]
     )
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a configuration file (and what it extends) with the PORTICO_* environment applied.",
+            discussion: "Prints every problem as file:line: key: reason and exits with status 1 if there is any."
+        )
+
+        @Argument(help: "The configuration file.")
+        var file: String
+
+        @Flag(help: "Ignore PORTICO_* environment variables.")
+        var noEnvironment = false
+
+        func run() async throws {
+            let environment = noEnvironment ? [:] : ProcessInfo.processInfo.environment
+            do {
+                let configuration = try ConfigurationLoader.forFiles.load(path: file, environment: environment)
+                printLine("OK: \(file) (data \(configuration.dataFolder), listening on \(configuration.host):\(configuration.port), \(configuration.workers) workers)")
+            } catch {
+                for issue in error.issues {
+                    FileHandle.standardError.write(Data("\(issue)\n".utf8))
+                }
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct Defaults: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a configuration file with every key at its default, each explained."
+        )
+
+        func run() async throws {
+            printLine(ConfigurationSchema.defaultsFile())
+        }
+    }
 
     struct Varnish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -137,7 +137,10 @@ struct Serve: AsyncParsableCommand {
     /// One process serving HTTP: alone, or as a supervisor's worker.
     private func serve(_ configuration: PorticoConfiguration) async throws {
         let bus: (any ClusterBus)? = try clusterBus.map { try SharedMemoryBus(path: $0) }
-        let services = try await options.services(configuration, logLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info, clusterBus: bus)
+        if configuration.behindTLS { setenv("PORTICO_SECURE_COOKIES", "1", 1) }
+        let accessLog = try AccessLog(destination: .init(setting: configuration.accessLog))
+        let services = try await options.services(configuration, logLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info, clusterBus: bus,
+                                                  accessLog: accessLog)
         let noUsers = try await services.store.userCount() == 0
         let noSites = try await services.store.sites().isEmpty
         var banner: [String] = []
@@ -190,7 +193,8 @@ struct Serve: AsyncParsableCommand {
         }
         defer { sweeper.cancel() }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger
+            // The access log is listed first so that it is flushed and closed after the server.
+            services: [.init(service: accessLog), .init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger
         ))
         // A worker whose supervisor is gone (killed) drains and exits rather than lingering.
         let parent = getppid()

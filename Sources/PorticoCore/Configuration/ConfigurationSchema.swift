@@ -41,7 +41,7 @@ public enum ConfigurationSchema {
         let assign: @Sendable (inout PorticoConfiguration, String) -> Void
     }
 
-    public static let sections: Set<String> = ["server", "storage", "uploads", "cache", "cache.control", "log", "monitor", "backup"]
+    public static let sections: Set<String> = ["server", "storage", "uploads", "cache", "cache.control", "log", "monitor", "backup", "debug"]
 
     /// Secrets: never in the file itself (the key is refused there with a hint).
     public static let secrets: [String: Secret] = [
@@ -70,14 +70,15 @@ public enum ConfigurationSchema {
         integer("cache.fresh_for", 0...86_400, "Seconds a cached response is served without re-rendering (writes evict at once anyway).", \.freshFor),
         integer("cache.grace", 0...86_400, "Seconds past that a stale response may be served while one request re-renders.", \.grace),
         stringList("cache.purge", "External caches (Varnish) to purge on every write, e.g. [\"http://127.0.0.1:6081/\"].", \.purge),
-        string("cache.control.page", "Cache-Control of public pages.", \.pageCacheControl),
-        string("cache.control.feed", "Cache-Control of feeds, sitemap and robots.txt.", \.feedCacheControl),
-        string("cache.control.asset", "Cache-Control of blobs and theme files at content-hash URLs.", \.assetCacheControl),
+        headerValue("cache.control.page", "Cache-Control of public pages.", \.pageCacheControl),
+        headerValue("cache.control.feed", "Cache-Control of feeds, sitemap and robots.txt.", \.feedCacheControl),
+        headerValue("cache.control.asset", "Cache-Control of blobs and theme files at content-hash URLs.", \.assetCacheControl),
         choice("log.level", ["trace", "debug", "info", "notice", "warning", "error", "critical"], "Log level.", \.logLevel),
         string("log.access", "Where the access log goes: \"stdout\", \"off\", or a file path.", \.accessLog),
         secretFile("monitor.token_file", "A file holding the token that lets non-loopback clients read /metrics and /_monitor/* (or set PORTICO_MONITOR_TOKEN).") { $0.monitorToken = $1 },
         optionalString("backup.folder", "Where backups are written (checked by `portico check`).", \.backupFolder),
         integer("backup.max_age", 1...8760, "Hours after which the newest backup counts as too old.", \.backupMaxAge),
+        integer("debug.render_delay", 0...60_000, "Milliseconds added to every cached render, to demonstrate single flight, overload and draining. Keep 0 in production.", \.renderDelay),
     ]
 
     public static func entry(_ key: String) -> Entry? {
@@ -94,6 +95,27 @@ public enum ConfigurationSchema {
         }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, key.count / 3) else { return nil }
         return best.0
+    }
+
+    /// A TOML file listing every key at its default, commented out, with its meaning.
+    public static func defaultsFile() -> String {
+        var lines = [
+            "# Portico configuration: every key with its default (see docs/configuration.md).",
+            "# Uncomment what you change. Another file may start with: extends = \"base.toml\"",
+        ]
+        var section = ""
+        for entry in entries {
+            let parts = entry.key.split(separator: ".")
+            let entrySection = parts.dropLast().joined(separator: ".")
+            if entrySection != section {
+                section = entrySection
+                lines.append("")
+                lines.append("[\(section)]")
+            }
+            lines.append("# \(entry.help) (env \(entry.environmentName))")
+            lines.append("# \(parts.last ?? "") = \(entry.defaultText)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Rules between keys, checked after everything was applied.
@@ -125,6 +147,18 @@ public enum ConfigurationSchema {
     static func string(_ key: String, _ help: String, _ path: WritableKeyPath<PorticoConfiguration, String> & Sendable) -> Entry {
         Entry(key: key, help: help, defaultText: quoted(PorticoConfiguration()[keyPath: path])) { input, configuration, _ throws(ValueError) in
             configuration[keyPath: path] = try text(input)
+        }
+    }
+
+    /// A string sent as an HTTP header value: printable ASCII only, so a configuration can
+    /// never inject a header or break a response.
+    static func headerValue(_ key: String, _ help: String, _ path: WritableKeyPath<PorticoConfiguration, String> & Sendable) -> Entry {
+        Entry(key: key, help: help, defaultText: quoted(PorticoConfiguration()[keyPath: path])) { input, configuration, _ throws(ValueError) in
+            let value = try text(input)
+            guard !value.isEmpty, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
+                throw ValueError(reason: "must be a non-empty header value of printable ASCII characters")
+            }
+            configuration[keyPath: path] = value
         }
     }
 

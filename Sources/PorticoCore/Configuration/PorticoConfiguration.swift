@@ -42,6 +42,8 @@ public struct PorticoConfiguration: Sendable, Equatable {
     // [backup]
     public var backupFolder: String?
     public var backupMaxAge = 26
+    // [debug]
+    public var renderDelay = 0
 
     public init() {}
 }

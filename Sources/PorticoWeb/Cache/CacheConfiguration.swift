@@ -21,12 +21,15 @@ public struct CacheConfiguration: Sendable {
     /// Adds this much time to every cached render: simulates a slow backend in tests and
     /// demonstrations of single flight and overload protection. Zero in production.
     public var simulatedRenderTime: Duration
+    /// Cache-Control sent with each kind of public response.
+    public var cacheControl: CacheControlPolicy
 
     public init(
         enabled: Bool = true, capacityBytes: Int = 256 * 1024 * 1024, freshFor: TimeInterval = 300, grace: TimeInterval = 60,
         maximumRenders: Int = 16, editorReserve: Int = 4, maximumQueue: Int = 256, maximumWait: Duration = .milliseconds(500),
-        simulatedRenderTime: Duration = .zero
+        simulatedRenderTime: Duration = .zero, cacheControl: CacheControlPolicy = CacheControlPolicy()
     ) {
+        self.cacheControl = cacheControl
         self.enabled = enabled
         self.capacityBytes = capacityBytes
         self.freshFor = freshFor
@@ -39,13 +42,25 @@ public struct CacheConfiguration: Sendable {
     }
 }
 
-/// Cache-Control for each kind of response. Pages revalidate every time (they carry an ETag,
-/// so that costs a 304); feeds and sitemaps may be kept a few minutes; assets at content-hash
-/// URLs for a year; anything personal is never stored.
+/// Cache-Control for each kind of public response, set per environment (`cache.control.*`).
+/// By default pages revalidate every time (they carry an ETag, so that costs a 304); feeds,
+/// sitemap and robots.txt may be kept a few minutes; blobs and theme files at content-hash
+/// URLs for a year.
+public struct CacheControlPolicy: Sendable, Equatable {
+    public var page: String
+    public var feed: String
+    public var asset: String
+
+    public init(page: String = "public, max-age=0, must-revalidate", feed: String = "public, max-age=300",
+                asset: String = "public, max-age=31536000, immutable") {
+        self.page = page
+        self.feed = feed
+        self.asset = asset
+    }
+}
+
+/// Cache-Control of responses that are never shared.
 public enum CachePolicy {
-    public static let page = "public, max-age=0, must-revalidate"
-    public static let feed = "public, max-age=300"
-    public static let immutable = "public, max-age=31536000, immutable"
     public static let personal = "private, no-store"
     public static let error = "no-store"
 }

@@ -149,7 +149,7 @@ struct PageView {
         }
     }
 
-    static func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok, cacheControl: String = CachePolicy.page) -> Response {
+    static func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok, cacheControl: String) -> Response {
         var buffer = ByteBuffer()
         buffer.writeString(html)
         return Response(

@@ -9,7 +9,6 @@ import PorticoStore
 /// stylesheet (`/_theme/<hash>/style.css`). Both may be cached for a year: a change of
 /// content is a change of URL.
 extension PublicSite {
-    static let immutable = "public, max-age=31536000, immutable"
 
     public func blob(_ request: Request, context: PorticoRequestContext, fileIO: FileIO) async throws -> Response {
         let site = try context.requireSite()
@@ -43,7 +42,7 @@ extension PublicSite {
             .contentType: reference.mimeType,
             .eTag: etag,
             .acceptRanges: "bytes",
-            .cacheControl: isPublic ? Self.immutable : "private, no-store",
+            .cacheControl: isPublic ? cacheControl.asset : "private, no-store",
             .contentDisposition: Self.disposition(reference),
             .init("X-Content-Type-Options")!: "nosniff",
             .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; sandbox",
@@ -86,7 +85,7 @@ extension PublicSite {
             headers: [
                 .contentType: "text/css; charset=utf-8",
                 // An old hash gets today's stylesheet, but must not keep it for a year.
-                .cacheControl: current ? Self.immutable : "no-cache",
+                .cacheControl: current ? cacheControl.asset : "no-cache",
                 .eTag: "\"\(theme.stylesheetHash)\"",
             ],
             body: .init(byteBuffer: buffer)

@@ -20,7 +20,7 @@ extension PublicSite {
             xml += "<url><loc>\(Formatting.xml(context.origin + context.basePath + item.path))</loc><lastmod>\(Formatting.iso(item.modified))</lastmod></url>\n"
         }
         xml += "</urlset>\n"
-        return Self.textResponse(xml, contentType: "application/xml; charset=utf-8", cacheControl: CachePolicy.feed)
+        return Self.textResponse(xml, contentType: "application/xml; charset=utf-8", cacheControl: cacheControl.feed)
     }
 
     public func robots(_ request: Request, context: PorticoRequestContext) async throws -> Response {
@@ -34,7 +34,7 @@ extension PublicSite {
             Sitemap: \(context.origin + context.basePath)/sitemap.xml
 
             """
-        return Self.textResponse(text, contentType: "text/plain; charset=utf-8", cacheControl: CachePolicy.feed)
+        return Self.textResponse(text, contentType: "text/plain; charset=utf-8", cacheControl: cacheControl.feed)
     }
 
     /// The site's news, newest first, as Atom (RFC 4287).
@@ -74,7 +74,7 @@ extension PublicSite {
                 """
         }
         xml += "</feed>\n"
-        return Self.textResponse(xml, contentType: "application/atom+xml; charset=utf-8", cacheControl: CachePolicy.feed)
+        return Self.textResponse(xml, contentType: "application/atom+xml; charset=utf-8", cacheControl: cacheControl.feed)
     }
 
     static func textResponse(_ text: String, contentType: String, cacheControl: String) -> Response {

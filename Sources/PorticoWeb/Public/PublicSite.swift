@@ -17,6 +17,8 @@ public struct PublicSite: Sendable {
     public let policy: AccessPolicy
     public let clock: any PorticoClock
     let content: ContentService
+    /// Cache-Control per kind of response, from the configuration.
+    let cacheControl: CacheControlPolicy
 
     public init(services: PorticoServices) {
         self.store = services.store
@@ -24,6 +26,7 @@ public struct PublicSite: Sendable {
         self.policy = services.content.policy
         self.clock = services.clock
         self.content = services.content
+        self.cacheControl = services.cacheConfiguration.cacheControl
     }
 
     /// The roles the request's user holds at `item` (none for anonymous visitors: no query).
@@ -81,7 +84,7 @@ public struct PublicSite: Sendable {
             values.merge(view.detailValues(item)) { $1 }
             html = theme.render("item", values)
         }
-        return PageView.htmlResponse(html)
+        return PageView.htmlResponse(html, cacheControl: cacheControl.page)
     }
 
     /// An old path of a moved item answers 301 to where it is now; anything else is 404.

@@ -10,8 +10,9 @@ import Glibc
 /// SwiftNIO's own accept loop assumes it is the only reader of its socket (it asserts that a
 /// readable socket yields a connection, which is false when a sibling worker won the race).
 /// Here every worker polls the shared socket and accepts without blocking; the loser of a
-/// race simply sees EAGAIN. Stopping is prompt (the poll times out every 100 ms) and leaves
-/// the socket open, so connections queued on it go to the other workers.
+/// race simply sees EAGAIN. Stopping is prompt (the poll times out every 100 ms) and closes
+/// only this process's descriptor, so connections queued on a shared socket go to the other
+/// workers.
 final class Acceptor: Sendable {
     private let descriptor: Int32
     private let stopped = Atomic<Bool>(false)
@@ -42,6 +43,9 @@ final class Acceptor: Sendable {
                     usleep(UInt32(min(failures, 100)) * 1000)
                 }
             }
+            // Our descriptor only: a supervisor and sibling workers keep the socket open, so
+            // connections queued on it wait for them; a lone server now refuses new ones.
+            close(descriptor)
             continuation.finish()
         }
         thread.name = "portico-accept"
