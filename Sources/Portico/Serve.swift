@@ -138,6 +138,9 @@ struct Serve: AsyncParsableCommand {
     private func serve(_ configuration: PorticoConfiguration) async throws {
         let bus: (any ClusterBus)? = try clusterBus.map { try SharedMemoryBus(path: $0) }
         if configuration.behindTLS { setenv("PORTICO_SECURE_COOKIES", "1", 1) }
+        // SIGHUP means "rolling restart" to a supervisor; a lone server or a worker ignores it
+        // rather than dying without draining.
+        signal(SIGHUP, SIG_IGN)
         let accessLog = try AccessLog(destination: .init(setting: configuration.accessLog))
         let services = try await options.services(configuration, logLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info, clusterBus: bus,
                                                   accessLog: accessLog)

@@ -77,6 +77,7 @@ actor Supervisor {
     func run() async throws {
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
         try SharedMemoryBus.create(at: busPath)
+        _ = Self.executablePath
         installSignalHandlers()
         // The first worker runs migrations and first-run setup alone; the others follow.
         let first = try spawn(slot: 0)
@@ -134,9 +135,12 @@ actor Supervisor {
         return path.utf8.count < 100 ? path : "/tmp/portico-\(getpid())-\(slot)-\(generation).sock"
     }
 
-    private static var executablePath: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
+    /// The binary's path, read once at start: after an upgrade replaces the file, new workers
+    /// (a SIGHUP rolling restart) run the new binary from the same path.
+    private static let executablePath: String = {
+        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return resolved.hasSuffix(" (deleted)") ? String(resolved.dropLast(" (deleted)".count)) : resolved
+    }()
 
     private func exited(_ process: Process) async {
         guard let (slot, worker) = workers.first(where: { $0.value.process === process }), !worker.retiring, !stopping else { return }

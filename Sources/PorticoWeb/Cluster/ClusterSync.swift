@@ -15,7 +15,7 @@ import Glibc
 public final class ClusterSync: Sendable {
     /// One message: what became stale, and site records that changed.
     struct Message: Codable {
-        var origin: Int32
+        var origin: UInt64
         var site: SiteID
         /// Surrogate keys of what changed; nil means the whole site.
         var keys: [String]?
@@ -31,7 +31,8 @@ public final class ClusterSync: Sendable {
     let directory: SiteDirectory
     let schedule: ScheduleTracker
     let logger: Logger
-    let origin = getpid()
+    /// Who published a message: its own messages are already applied by the publisher.
+    let origin = UInt64.random(in: 1...UInt64.max)
 
     init(bus: any ClusterBus, cache: ResponseCache, directory: SiteDirectory, schedule: ScheduleTracker, logger: Logger) {
         self.bus = bus
@@ -43,7 +44,7 @@ public final class ClusterSync: Sendable {
 
     /// Publishes what an event made stale. A failure here would let other workers serve
     /// stale pages, so it is logged loudly and every worker's cache is dropped if possible.
-    func publish(_ event: ContentEvent) {
+    public func publish(_ event: ContentEvent) {
         var message = Message(origin: origin, site: event.siteID)
         switch Invalidation.of(event) {
         case .dependencies(_, let dependencies): message.keys = dependencies.map(\.key).sorted()
