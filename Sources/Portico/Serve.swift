@@ -196,8 +196,9 @@ struct Serve: AsyncParsableCommand {
         }
         defer { sweeper.cancel() }
         let group = ServiceGroup(configuration: .init(
-            // The access log is listed first so that it is flushed and closed after the server.
-            services: [.init(service: accessLog), .init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger
+            // Services stop in reverse order: the server first, then the switchboard's refresh
+            // loop, then the access log (flushed and closed last).
+            services: [.init(service: accessLog), .init(service: services.switchboard), .init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger
         ))
         // A worker whose supervisor is gone (killed) drains and exits rather than lingering.
         let parent = getppid()

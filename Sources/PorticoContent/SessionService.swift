@@ -30,9 +30,15 @@ public final class SessionService: Sendable {
         case wrongCredentials
         /// Too many failures for this account or this address; try again after the interval.
         case throttled(retryAfter: TimeInterval)
+        /// The credentials are right, but only platform administrators may log in now (the
+        /// `login` feature switch is off). No session was created.
+        case administratorsOnly
     }
 
-    public func login(username: String, password: String, clientAddress: String) async throws -> LoginResult {
+    /// Checks the credentials and opens a session. With `administratorsOnly`, other accounts are
+    /// refused after the password check, so the answer for a wrong password does not reveal
+    /// whether an account is an administrator.
+    public func login(username: String, password: String, clientAddress: String, administratorsOnly: Bool = false) async throws -> LoginResult {
         let now = clock.now()
         let name = username.trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = throttle.wait(account: name, address: clientAddress, now: now) {
@@ -46,6 +52,7 @@ public final class SessionService: Sendable {
             return .wrongCredentials
         }
         throttle.recordSuccess(account: name)
+        if administratorsOnly && !user.isPlatformAdmin { return .administratorsOnly }
         let token = Self.randomToken()
         let session = Session(id: Self.digest(token), userID: user.id, created: now.roundedToMilliseconds, expires: now.addingTimeInterval(lifetime).roundedToMilliseconds, csrfToken: Self.randomToken())
         try await store.createSession(session)

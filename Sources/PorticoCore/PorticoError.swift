@@ -30,6 +30,8 @@ public enum PorticoError: Error, Sendable, Equatable, CustomStringConvertible {
     case siteUnavailable(site: String, reason: String)
     /// The storage failed for another reason (disk full, I/O error).
     case storage(String)
+    /// An operator switched this feature off for now (see `FeatureFlag`); not a failure.
+    case switchedOff(FeatureFlag)
 
     public var description: String {
         switch self {
@@ -42,6 +44,7 @@ public enum PorticoError: Error, Sendable, Equatable, CustomStringConvertible {
         case .forbidden(let reason): return "forbidden: \(reason)"
         case .siteUnavailable(let site, let reason): return "site \(site) is unavailable: \(reason)"
         case .storage(let reason): return "storage error: \(reason)"
+        case .switchedOff(let flag): return "\(flag.name) is switched off"
         }
     }
 }

@@ -98,6 +98,19 @@ public protocol ContentStore: Sendable {
     func grants(user: UserID) async throws -> [RoleGrant]
     func addGrant(_ grant: RoleGrant) async throws
     func removeGrant(_ grant: RoleGrant) async throws
+
+    // Feature switches, shared by every process that uses the data folder.
+    /// The stored switches; a flag never set is on. Names this version does not know are ignored.
+    func featureFlags() async throws -> FeatureFlags
+    /// Records `flag` as on or off, with who changed it and when.
+    func setFeatureFlag(_ flag: FeatureFlag, enabled: Bool, by: String, at: Date) async throws
+}
+
+extension ContentStore {
+    /// Records `flag` as changed now.
+    public func setFeatureFlag(_ flag: FeatureFlag, enabled: Bool, by: String) async throws {
+        try await setFeatureFlag(flag, enabled: enabled, by: by, at: Date())
+    }
 }
 
 /// The content of one site: its item tree, revisions, redirects and blobs.

@@ -17,7 +17,7 @@ public enum PorticoApplication {
         return PorticoResponder(
             router: router(services).buildResponder(),
             resolver: SiteResolverMiddleware(directory: services.directory, errors: errorPages),
-            authentication: AuthenticationMiddleware(sessions: services.sessions),
+            authentication: AuthenticationMiddleware(sessions: services.sessions, switchboard: services.switchboard),
             cache: CacheMiddleware(
                 cache: services.cache, flights: services.flights, gate: services.gate, configuration: services.cacheConfiguration,
                 schedule: services.schedule, panic: { context in errorPages.panic(context: context) }, clock: services.clock
@@ -34,7 +34,8 @@ public enum PorticoApplication {
         let site = PublicSite(services: services)
         let fileIO = FileIO()
         let views = EditorViews(theme: services.theme)
-        let login = LoginController(sessions: services.sessions, views: views)
+        let switchboard = services.switchboard
+        let login = LoginController(sessions: services.sessions, views: views, switchboard: switchboard)
         let editor = EditorController(services: services, views: views, uploadLimit: services.uploadLimit)
         let monitor = MonitorController(services: services)
         let metrics = MetricsEndpoint(metrics: services.metrics, token: services.monitorToken)
@@ -58,7 +59,16 @@ public enum PorticoApplication {
         readable("/_monitor/**") { request, context in monitor.unknown(request, context: context) }
         readable("/robots.txt") { request, context in try await site.robots(request, context: context) }
         readable("/sitemap.xml") { request, context in try await site.sitemap(request, context: context) }
-        readable("/feed.xml") { request, context in try await site.feed(request, context: context) }
+        readable("/feed.xml") { request, context in
+            try switchboard.require(.feeds)
+            return try await site.feed(request, context: context)
+        }
+        // Search is not built yet: while on, `/_search` is an ordinary address (404). The search
+        // view replaces `site.page` here; the switch check stays first.
+        readable("/_search") { request, context in
+            try switchboard.require(.search)
+            return try await site.page(request, context: context)
+        }
         readable("/_blob/**") { request, context in try await site.blob(request, context: context, fileIO: fileIO) }
         // Logging in and out, and the editor UI (never cached: see AuthenticationMiddleware).
         router.get("/_login") { request, context in try await login.form(request, context: context) }
@@ -69,6 +79,8 @@ public enum PorticoApplication {
         router.post("/_edit/settings") { request, context in try await editor.saveSettings(request, context: context) }
         router.get("/_edit/users") { request, context in try await editor.users(request, context: context) }
         router.post("/_edit/users") { request, context in try await editor.createUser(request, context: context) }
+        router.get("/_edit/flags") { request, context in try await editor.flags(request, context: context) }
+        router.post("/_edit/flags") { request, context in try await editor.setFlag(request, context: context) }
         // Editor actions on an item: `/_edit/<action>` for the root, `/_edit/<action>/<path>` below it.
         typealias Handler = @Sendable (Request, PorticoRequestContext) async throws -> Response
         func itemAction(_ action: String, get: Handler? = nil, post: Handler? = nil) {

@@ -34,6 +34,9 @@ public struct PorticoServices: Sendable {
     public let accessLog: AccessLog
     /// This node's metrics, served at `/metrics`.
     public let metrics: PorticoMetrics
+    /// The feature switches (search, login, feeds, uploads) as this process sees them. Run it
+    /// as a service to follow changes other processes make.
+    public let switchboard: FeatureSwitchboard
     /// Lets `/metrics` and `/_monitor/…` answer clients outside loopback that send
     /// `Authorization: Bearer <token>`; nil means loopback only.
     public var monitorToken: String?
@@ -69,6 +72,11 @@ public struct PorticoServices: Sendable {
             schedule.forget(event.siteID)
             cache.invalidate(Invalidation.of(event))
         }
+        // Cached responses are anonymous and do not depend on flags, except the feed (and the
+        // `/_search` answer): flag changes are rare, so every change empties this node's cache.
+        let switchboard = FeatureSwitchboard(store: store, clock: clock, logger: logger) { _, _ in cache.removeAll() }
+        try await switchboard.refresh()
+        self.switchboard = switchboard
         if let clusterBus {
             let cluster = ClusterSync(bus: clusterBus, cache: cache, directory: directory, schedule: schedule, logger: logger)
             events.subscribe { event in cluster.publish(event) }

@@ -57,6 +57,17 @@ enum Migrations {
                 CREATE INDEX grants_item ON grants(site_id, item_id);
                 """)
         }
+        // Absent rows mean "on", so the table starts empty.
+        migrator.registerMigration("v3-feature-flags") { db in
+            try db.execute(sql: """
+                CREATE TABLE feature_flags (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    enabled INTEGER NOT NULL,
+                    changed_at INTEGER NOT NULL,
+                    changed_by TEXT NOT NULL DEFAULT ''
+                );
+                """)
+        }
         return migrator
     }
 

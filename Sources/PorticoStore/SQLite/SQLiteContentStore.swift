@@ -317,11 +317,11 @@ public final class SQLiteContentStore: ContentStore {
         }
     }
 
-    private func platformRead<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func platformRead<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await platform.read(work) } catch let error as DatabaseError { throw SQLiteErrors.map(error, site: nil) }
     }
 
-    private func platformWrite<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func platformWrite<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await platform.write(work) } catch let error as DatabaseError { throw SQLiteErrors.map(error, site: nil) }
     }
 

@@ -58,7 +58,10 @@ extension EditorController {
             draft.blob = existing?.blob
             draft.imageSize = existing?.imageSize
             if let file = form.files["file"], !file.data.isEmpty {
-                if file.data.count > uploadLimit {
+                if !services.switchboard.isOn(.uploads) {
+                    // Switched off: the file is not stored; the rest of the form comes back as typed.
+                    errors.append(FieldError(field: "file", message: "\(FeatureFlag.uploads.notice) The file was not saved."))
+                } else if file.data.count > uploadLimit {
                     errors.append(FieldError(field: "file", message: "The file is larger than \(Formatting.size(Int64(uploadLimit)))."))
                 } else {
                     do {
@@ -106,6 +109,7 @@ extension EditorController {
         page["hasFile"] = type.hasBlob
         page["hasBody"] = ![ItemType.link, .image].contains(type)
         page["uploadLimit"] = Formatting.size(Int64(uploadLimit))
+        page["uploadsOff"] = services.switchboard.isOn(.uploads) ? nil : FeatureFlag.uploads.notice
         if let preview { page["previewHTML"] = MarkdownRenderer().html(from: preview) }
         let location = existing?.item ?? parent?.item
         let trail = (existing.map { $0.ancestors } ?? ((parent?.ancestors ?? []) + (parent.map { [$0.item] } ?? [])))

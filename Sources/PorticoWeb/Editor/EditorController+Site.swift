@@ -30,6 +30,7 @@ extension EditorController {
         page["errors"] = errors
         page["hasErrors"] = !errors.isEmpty
         page["action"] = context.basePath + "/_edit/settings"
+        page["uploadsOff"] = services.switchboard.isOn(.uploads) ? nil : FeatureFlag.uploads.notice
         if let logo = site.settings.logo { page["logoURL"] = context.basePath + "/_blob/\(logo.sha256)/\(Formatting.pathSegment(logo.filename))" }
         return views.page("settings", page, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
@@ -43,6 +44,9 @@ extension EditorController {
         for name in ["name", "tagline", "accentColor", "footerText", "hostnames"] { typed[name] = form[name] ?? "" }
         var logo = site.settings.logo
         if let file = form.files["logo"], !file.data.isEmpty {
+            guard services.switchboard.isOn(.uploads) else {
+                return try await settingsPage(site: site, context: context, values: typed, errors: ["\(FeatureFlag.uploads.notice) The logo was not saved."])
+            }
             let stored = try? await content.storeBlob(in: site.id, data: file.data, filename: file.filename)
             guard let (blob, _) = stored, MediaSniffer.imageTypes.contains(blob.mimeType) else {
                 return try await settingsPage(site: site, context: context, values: typed, errors: ["The logo must be a PNG, JPEG, GIF or WebP image."])

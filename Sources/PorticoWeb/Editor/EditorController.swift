@@ -117,6 +117,12 @@ struct EditorController: Sendable {
             return ["name": other.settings.name, "url": url, "roles": user.isPlatformAdmin && roles.isEmpty ? "Administrator" : roles]
         }
         values["canAdd"] = true
+        if user.isPlatformAdmin {
+            let off = services.switchboard.flags.switchedOff
+            values["isPlatformAdmin"] = true
+            values["hasSwitchedOff"] = !off.isEmpty
+            values["switchedOff"] = off.map(\.name).joined(separator: ", ")
+        }
 
         let store = try await services.store.content(of: site.id)
         let now = services.clock.now()

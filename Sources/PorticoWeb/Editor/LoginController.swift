@@ -6,9 +6,16 @@ import PorticoCore
 
 /// `/_login` and `/_logout`. The login form is protected against CSRF with a double-submit
 /// cookie (there is no session yet); logout with the session's token.
+///
+/// While the `login` switch is off (an editing freeze) the form says so, and only platform
+/// administrators get a session; the others get the notice with 503.
 struct LoginController: Sendable {
     let sessions: SessionService
     let views: EditorViews
+    let switchboard: FeatureSwitchboard
+
+    /// The notice shown on the form while logging in is restricted, else nil.
+    var freezeNotice: String? { switchboard.isOn(.login) ? nil : FeatureFlag.login.notice }
 
     func form(_ request: Request, context: PorticoRequestContext) async throws -> Response {
         let site = try context.requireSite()
@@ -17,6 +24,7 @@ struct LoginController: Sendable {
         var values = views.base(site: site, context: context, title: "Log in")
         values["csrf"] = token
         values["next"] = Self.safeNext(request.uri.queryParameters.get("next"), context: context)
+        values["notice"] = freezeNotice
         var response = views.page("login", values)
         response.setCookie(Cookie(name: SessionCookie.loginCSRFName, value: token, path: "/", secure: sessions.secureCookies, httpOnly: true, sameSite: .strict))
         return response
@@ -29,7 +37,8 @@ struct LoginController: Sendable {
         try CSRF.verify(request, form: form, expected: expected, context: context)
         let username = form["username"] ?? ""
         let next = Self.safeNext(form["next"], context: context)
-        switch try await sessions.login(username: username, password: form["password"] ?? "", clientAddress: context.clientAddress) {
+        let administratorsOnly = !switchboard.isOn(.login)
+        switch try await sessions.login(username: username, password: form["password"] ?? "", clientAddress: context.clientAddress, administratorsOnly: administratorsOnly) {
         case .success(let token, _, _):
             var response = EditorViews.redirect(next)
             response.setCookie(SessionCookie.make(token: token, secure: sessions.secureCookies))
@@ -40,15 +49,21 @@ struct LoginController: Sendable {
             var response = refusal("Too many failed attempts. Please wait \(Int(wait / 60) + 1) minutes and try again.", status: .tooManyRequests)
             response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
             return response
+        case .administratorsOnly:
+            // Right password, but logging in is switched off for non-administrators.
+            var response = refusal(FeatureFlag.login.notice, status: .serviceUnavailable, withNotice: false)
+            response.headers[.retryAfter] = ErrorPages.switchedOffRetryAfter
+            return response
         }
 
         /// The login form again, with what was typed and why it was refused.
-        func refusal(_ message: String, status: HTTPResponse.Status) -> Response {
+        func refusal(_ message: String, status: HTTPResponse.Status, withNotice: Bool = true) -> Response {
             var values = views.base(site: site, context: context, title: "Log in")
             values["csrf"] = expected
             values["next"] = next
             values["username"] = username
             values["error"] = message
+            if withNotice { values["notice"] = freezeNotice }
             return views.page("login", values, status: status)
         }
     }

@@ -9,7 +9,7 @@ extension PorticoError {
         case .invalid, .validation, .badRequest: return .badRequest
         case .alreadyExists, .conflict: return .conflict
         case .forbidden: return .forbidden
-        case .siteUnavailable: return .serviceUnavailable
+        case .siteUnavailable, .switchedOff: return .serviceUnavailable
         case .storage: return .internalServerError
         }
     }
@@ -24,6 +24,7 @@ extension PorticoError {
         case .forbidden: return "You are not allowed to do this."
         case .siteUnavailable: return "This site is temporarily unavailable. Please try again in a few minutes."
         case .storage: return "Something went wrong on our side. Please try again later."
+        case .switchedOff(let flag): return flag.notice
         }
     }
 }

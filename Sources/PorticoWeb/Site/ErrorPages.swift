@@ -77,6 +77,9 @@ struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: PorticoRequestContext, next: (Request, PorticoRequestContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch PorticoError.switchedOff(let flag) {
+            // Not a failure: the feature's own notice page (see SwitchedOffPage.swift).
+            return pages.switchedOff(flag, context: context)
         } catch let error as PorticoError {
             switch error {
             case .storage:

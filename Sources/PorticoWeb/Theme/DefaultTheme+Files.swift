@@ -93,6 +93,12 @@ extension DefaultTheme {
     {{#hasRecent}}<ul class="plain-list">{{#recent}}<li><a href="{{editURL}}">{{title}}</a> <span class="badge badge-{{state}}">{{stateName}}</span> <span class="muted">{{modified}}</span></li>{{/recent}}</ul>{{/hasRecent}}
     {{^hasRecent}}<p class="muted">You have not changed anything yet.</p>{{/hasRecent}}
   </section>
+  {{#isPlatformAdmin}}
+  <section class="panel">
+    <h2>Platform</h2>
+    <p><a href="{{base}}/_edit/flags">Feature switches</a>{{#hasSwitchedOff}} <span class="badge badge-private">off: {{switchedOff}}</span>{{/hasSwitchedOff}}{{^hasSwitchedOff}} <span class="muted">all features on</span>{{/hasSwitchedOff}}</p>
+  </section>
+  {{/isPlatformAdmin}}
   <section class="panel">
     <h2>Scheduled</h2>
     {{#hasScheduled}}<ul class="plain-list">{{#scheduled}}<li><a href="{{editURL}}">{{title}}</a> <span class="muted">appears {{effective}}</span></li>{{/scheduled}}</ul>{{/hasScheduled}}
@@ -155,6 +161,33 @@ extension DefaultTheme {
   <p><a class="button" href="{{home}}">Go to the home page</a></p>
 </section>
 {{>foot}}
+"""#######,
+        "flags.mustache": #######"""
+{{>editor-head}}
+<h1>Feature switches</h1>
+<p class="lead">Switch a feature off when it misbehaves, and on again when it is fixed. A change reaches every Portico process within about a second, without a restart. Operators can do the same with <code>portico flags set NAME on|off</code>.</p>
+<table class="contents">
+  <caption class="visually-hidden">Feature switches</caption>
+  <thead><tr><th scope="col">Feature</th><th scope="col">State</th><th scope="col">Last change</th><th scope="col"><span class="visually-hidden">Switch</span></th></tr></thead>
+  <tbody>
+  {{#flags}}
+  <tr>
+    <td><strong>{{name}}</strong><br><span class="muted">{{description}}</span></td>
+    <td>{{#on}}<span class="badge badge-published">On</span>{{/on}}{{^on}}<span class="badge badge-private">Off</span>{{/on}}</td>
+    <td>{{#changedAt}}{{changedAt}} by {{changedBy}}{{/changedAt}}{{^changedAt}}<span class="muted">never changed</span>{{/changedAt}}</td>
+    <td>
+      <form method="post" action="{{action}}">
+        <input type="hidden" name="_csrf" value="{{csrf}}">
+        <input type="hidden" name="flag" value="{{name}}">
+        {{#on}}<button type="submit" name="enabled" value="off" class="button button-quiet">Switch off</button>{{/on}}
+        {{^on}}<button type="submit" name="enabled" value="on" class="button">Switch on</button>{{/on}}
+      </form>
+    </td>
+  </tr>
+  {{/flags}}
+  </tbody>
+</table>
+{{>editor-foot}}
 """#######,
         "folder.mustache": #######"""
 {{>head}}
@@ -397,12 +430,21 @@ extension DefaultTheme {
   </div>
   {{/isLink}}
   {{#hasFile}}
+  {{#uploadsOff}}
+  <div class="field{{#e.file}} field-error{{/e.file}}">
+    {{#e.file}}<p class="error-text">{{e.file}}</p>{{/e.file}}
+    <p class="flash flash-notice" role="status">{{uploadsOff}}</p>
+    {{#currentFile}}<p class="hint">Current: <a href="{{url}}">{{name}}</a> ({{size}}).</p>{{/currentFile}}
+  </div>
+  {{/uploadsOff}}
+  {{^uploadsOff}}
   <div class="field{{#e.file}} field-error{{/e.file}}">
     <label for="file">{{#isImage}}Image (PNG, JPEG, GIF or WebP){{/isImage}}{{^isImage}}File{{/isImage}}, at most {{uploadLimit}}</label>
     {{#e.file}}<p class="error-text">{{e.file}}</p>{{/e.file}}
     {{#currentFile}}<p class="hint">Current: <a href="{{url}}">{{name}}</a> ({{size}}). Choose a new file to replace it.</p>{{/currentFile}}
     <input id="file" name="file" type="file" {{#isImage}}accept="image/png,image/jpeg,image/gif,image/webp"{{/isImage}}>
   </div>
+  {{/uploadsOff}}
   {{/hasFile}}
   {{#hasBody}}
   <div class="field{{#e.body}} field-error{{/e.body}}">
@@ -491,6 +533,7 @@ extension DefaultTheme {
 <section class="login-box">
   <h1>Log in</h1>
   <p class="lead">Log in to edit {{site.name}}.</p>
+  {{#notice}}<p class="flash flash-notice" role="status">{{notice}}</p>{{/notice}}
   <form method="post" action="{{base}}/_login" class="form">
     <input type="hidden" name="_csrf" value="{{csrf}}">
     <input type="hidden" name="next" value="{{next}}">
@@ -533,7 +576,8 @@ extension DefaultTheme {
   <div class="field"><label for="tagline">Tagline</label><input id="tagline" name="tagline" value="{{v.tagline}}" maxlength="200"></div>
   <div class="field"><label for="accentColor">Accent colour</label><input id="accentColor" name="accentColor" value="{{v.accentColor}}" pattern="#[0-9a-fA-F]{6}"><p class="hint">A colour like #1d4f91, dark enough for white text.</p></div>
   <div class="field"><label for="footerText">Footer text</label><textarea id="footerText" name="footerText" rows="3" maxlength="2000">{{v.footerText}}</textarea></div>
-  <div class="field"><label for="logo">Logo (PNG, JPEG, GIF or WebP)</label>{{#logoURL}}<p class="hint">Current: <img src="{{logoURL}}" alt="" height="40"></p>{{/logoURL}}<input id="logo" name="logo" type="file" accept="image/png,image/jpeg,image/gif,image/webp"></div>
+  {{^uploadsOff}}<div class="field"><label for="logo">Logo (PNG, JPEG, GIF or WebP)</label>{{#logoURL}}<p class="hint">Current: <img src="{{logoURL}}" alt="" height="40"></p>{{/logoURL}}<input id="logo" name="logo" type="file" accept="image/png,image/jpeg,image/gif,image/webp"></div>{{/uploadsOff}}
+  {{#uploadsOff}}<div class="field"><strong>Logo</strong>{{#logoURL}}<p class="hint">Current: <img src="{{logoURL}}" alt="" height="40"></p>{{/logoURL}}<p class="flash flash-notice" role="status">{{uploadsOff}}</p></div>{{/uploadsOff}}
   <div class="field"><label for="hostnames">Hostnames (one per line)</label><textarea id="hostnames" name="hostnames" rows="3">{{v.hostnames}}</textarea><p class="hint">The addresses this site answers on, such as www.example.org.</p></div>
   <p class="form-buttons"><button type="submit" class="button">Save settings</button></p>
 </form>
@@ -670,6 +714,7 @@ figcaption { color: var(--muted); font-size: .9rem; margin-top: .4rem; }
 .meta { margin-top: 2rem; border-top: 1px solid var(--line); padding-top: .75rem; }
 
 .error-page { text-align: center; padding: 3rem 0; }
+.notice-page h1 { margin-top: 0; }
 .error-code { font-size: 4rem; font-weight: 800; color: var(--accent); margin: 0; line-height: 1; }
 body.platform { background: var(--tint); }
 
@@ -705,6 +750,7 @@ body.editor { background: #eef1f4; }
 .link-button { background: none; border: 0; padding: 0; font: inherit; color: var(--accent); text-decoration: underline; cursor: pointer; }
 .flash { background: #e6f4ea; border-left: 4px solid #1e7e34; padding: .7rem 1rem; border-radius: var(--radius); }
 .flash-error { background: #fdecea; border-left-color: #b3261e; }
+.flash-notice { background: #fff4ce; border-left-color: #8a6d00; }
 .muted { color: var(--muted); font-size: .9rem; }
 .badge { display: inline-block; font-size: .75rem; font-weight: 700; letter-spacing: .03em; border-radius: 999px; padding: .1rem .6rem; vertical-align: middle; }
 .badge-private { background: #fdecea; color: #8a1c14; }
@@ -756,6 +802,15 @@ button.button { border: 0; font: inherit; cursor: pointer; }
 .role-help { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; color: var(--muted); font-size: .92rem; }
 .role-help dt { font-weight: 700; }
 .role-help dd { margin: 0; }
+"""#######,
+        "switched-off.mustache": #######"""
+{{>head}}
+<section class="error-page notice-page">
+  <h1>{{heading}}</h1>
+  <p>{{message}}</p>
+  <p><a class="button" href="{{home}}">Go to the home page</a></p>
+</section>
+{{>foot}}
 """#######,
         "users.mustache": #######"""
 {{>editor-head}}
