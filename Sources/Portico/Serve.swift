@@ -198,7 +198,7 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             // Services stop in reverse order: the server first, then the switchboard's refresh
             // loop, then the access log (flushed and closed last).
-            services: [.init(service: accessLog), .init(service: services.switchboard), .init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger
+            services: [.init(service: accessLog), .init(service: services.switchboard), .init(service: services.siteWatcher), .init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger
         ))
         // A worker whose supervisor is gone (killed) drains and exits rather than lingering.
         let parent = getppid()

@@ -67,6 +67,15 @@ public protocol ContentStore: Sendable {
     func updateSite(_ site: Site) async throws
     /// Removes the site from the platform; its data is moved aside, not destroyed.
     func deleteSite(_ id: SiteID) async throws
+    /// The change feed of site records and files: every create, update, delete and `touchSite`
+    /// gets a sequence number. Processes sharing the store poll it to reload what others changed
+    /// (the embedded store's answer to PostgreSQL's LISTEN/NOTIFY).
+    func latestSiteChange() async throws -> Int64
+    func siteChanges(after sequence: Int64) async throws -> (latest: Int64, sites: Set<SiteID>)
+    /// Records that a site's files changed (a restore) so that every process reopens them.
+    func touchSite(_ id: SiteID) async throws
+    /// Drops this process's open handle of the site's database (it reopens on next use).
+    func closeSite(_ id: SiteID)
     /// The content of one site. Throws `.notFound` for an unknown site and `.siteUnavailable`
     /// when its database is missing or corrupt.
     func content(of site: SiteID) async throws -> any SiteContentStore

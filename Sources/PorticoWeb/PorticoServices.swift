@@ -30,6 +30,8 @@ public struct PorticoServices: Sendable {
     public let cluster: ClusterSync?
     /// Whether the node takes traffic (false while starting and while draining).
     public let readiness = Readiness()
+    /// Follows site changes made by other processes (run it as a service).
+    public let siteWatcher: SiteWatcher
     /// One line per request (off by default, so tests stay quiet).
     public let accessLog: AccessLog
     /// This node's metrics, served at `/metrics`.
@@ -77,6 +79,7 @@ public struct PorticoServices: Sendable {
         let switchboard = FeatureSwitchboard(store: store, clock: clock, logger: logger) { _, _ in cache.removeAll() }
         try await switchboard.refresh()
         self.switchboard = switchboard
+        self.siteWatcher = SiteWatcher(store: store, directory: directory, cache: cache, schedule: schedule, logger: logger)
         if let clusterBus {
             let cluster = ClusterSync(bus: clusterBus, cache: cache, directory: directory, schedule: schedule, logger: logger)
             events.subscribe { event in cluster.publish(event) }

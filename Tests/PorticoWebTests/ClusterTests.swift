@@ -110,3 +110,33 @@ import Testing
         }
     }
 }
+
+/// Changes made by another process (the CLI, another node) reach a running one through the
+/// store's site change feed.
+@Suite struct SiteWatcherTests {
+    @Test func sitesCreatedChangedAndDeletedElsewhereAreFollowed() async throws {
+        let fixture = try await WebFixture.make()
+        let running = try await PorticoServices(store: try SQLiteContentStore(dataFolder: fixture.folder), theme: try Theme(), bcryptCost: 4)
+        try await running.siteWatcher.start()
+        // "Elsewhere": another store and services on the same data folder, as the CLI would be.
+        let cli = try await PorticoServices(store: try SQLiteContentStore(dataFolder: fixture.folder), theme: try Theme(), bcryptCost: 4)
+        let app = Application(responder: PorticoApplication.responder(running))
+        try await app.test(.router) { client in
+            #expect(try await client.get("/", host: "beta.test").headers[HTTPField.Name("X-Cache")!] == "MISS")
+            #expect(try await client.get("/", host: "beta.test").headers[HTTPField.Name("X-Cache")!] == "HIT")
+            _ = try await cli.administration.createSite(id: "gamma", name: "Gamma", hostnames: ["gamma.test"])
+            _ = try await cli.administration.updateSite(fixture.beta.id) { $0.status = .disabled }
+            #expect(try await client.get("/", host: "gamma.test").status == .notFound)
+            let reloaded = try await running.siteWatcher.poll()
+            #expect(reloaded == [try SiteID("gamma"), fixture.beta.id])
+            #expect(try await client.get("/", host: "gamma.test").status == .ok)
+            let maintenance = try await client.get("/", host: "beta.test")
+            #expect(maintenance.status == .serviceUnavailable)
+            #expect(maintenance.body.contains("maintenance"))
+            try await cli.administration.deleteSite(try SiteID("gamma"))
+            try await running.siteWatcher.poll()
+            #expect(try await client.get("/", host: "gamma.test").status == .notFound)
+            #expect(try await running.siteWatcher.poll().isEmpty)
+        }
+    }
+}

@@ -130,7 +130,7 @@ public enum ConfigurationSchema {
 
     // MARK: Entry builders
 
-    static func integer(_ key: String, _ range: ClosedRange<Int>, _ help: String, _ path: WritableKeyPath<PorticoConfiguration, Int> & Sendable) -> Entry {
+    static func integer(_ key: String, _ range: ClosedRange<Int>, _ help: String, _ path: any WritableKeyPath<PorticoConfiguration, Int> & Sendable) -> Entry {
         Entry(key: key, help: help, defaultText: String(PorticoConfiguration()[keyPath: path])) { input, configuration, _ throws(ValueError) in
             let value: Int?
             switch input {
@@ -144,7 +144,7 @@ public enum ConfigurationSchema {
         }
     }
 
-    static func string(_ key: String, _ help: String, _ path: WritableKeyPath<PorticoConfiguration, String> & Sendable) -> Entry {
+    static func string(_ key: String, _ help: String, _ path: any WritableKeyPath<PorticoConfiguration, String> & Sendable) -> Entry {
         Entry(key: key, help: help, defaultText: quoted(PorticoConfiguration()[keyPath: path])) { input, configuration, _ throws(ValueError) in
             configuration[keyPath: path] = try text(input)
         }
@@ -152,7 +152,7 @@ public enum ConfigurationSchema {
 
     /// A string sent as an HTTP header value: printable ASCII only, so a configuration can
     /// never inject a header or break a response.
-    static func headerValue(_ key: String, _ help: String, _ path: WritableKeyPath<PorticoConfiguration, String> & Sendable) -> Entry {
+    static func headerValue(_ key: String, _ help: String, _ path: any WritableKeyPath<PorticoConfiguration, String> & Sendable) -> Entry {
         Entry(key: key, help: help, defaultText: quoted(PorticoConfiguration()[keyPath: path])) { input, configuration, _ throws(ValueError) in
             let value = try text(input)
             guard !value.isEmpty, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
@@ -162,13 +162,13 @@ public enum ConfigurationSchema {
         }
     }
 
-    static func optionalString(_ key: String, _ help: String, _ path: WritableKeyPath<PorticoConfiguration, String?> & Sendable) -> Entry {
+    static func optionalString(_ key: String, _ help: String, _ path: any WritableKeyPath<PorticoConfiguration, String?> & Sendable) -> Entry {
         Entry(key: key, help: help, defaultText: "(unset)") { input, configuration, _ throws(ValueError) in
             configuration[keyPath: path] = try text(input)
         }
     }
 
-    static func boolean(_ key: String, _ help: String, _ path: WritableKeyPath<PorticoConfiguration, Bool> & Sendable) -> Entry {
+    static func boolean(_ key: String, _ help: String, _ path: any WritableKeyPath<PorticoConfiguration, Bool> & Sendable) -> Entry {
         Entry(key: key, help: help, defaultText: String(PorticoConfiguration()[keyPath: path])) { input, configuration, _ throws(ValueError) in
             switch input {
             case .toml(.boolean(let value)): configuration[keyPath: path] = value
@@ -183,7 +183,7 @@ public enum ConfigurationSchema {
         }
     }
 
-    static func choice(_ key: String, _ choices: [String], _ help: String, _ path: WritableKeyPath<PorticoConfiguration, String> & Sendable) -> Entry {
+    static func choice(_ key: String, _ choices: [String], _ help: String, _ path: any WritableKeyPath<PorticoConfiguration, String> & Sendable) -> Entry {
         Entry(key: key, help: help + " One of " + choices.joined(separator: ", ") + ".", defaultText: quoted(PorticoConfiguration()[keyPath: path])) { input, configuration, _ throws(ValueError) in
             let value = try text(input)
             guard choices.contains(value) else { throw ValueError(reason: "must be one of \(choices.joined(separator: ", ")), not \"\(value)\"") }
@@ -191,7 +191,7 @@ public enum ConfigurationSchema {
         }
     }
 
-    static func stringList(_ key: String, _ help: String, _ path: WritableKeyPath<PorticoConfiguration, [String]> & Sendable) -> Entry {
+    static func stringList(_ key: String, _ help: String, _ path: any WritableKeyPath<PorticoConfiguration, [String]> & Sendable) -> Entry {
         Entry(key: key, help: help, defaultText: "[]") { input, configuration, _ throws(ValueError) in
             switch input {
             case .toml(.array(let values)):

@@ -68,6 +68,17 @@ enum Migrations {
                 );
                 """)
         }
+        // Every change to a site's record or files, so that other processes (workers, nodes)
+        // reload it: a feed they poll, read by sequence number.
+        migrator.registerMigration("v4-site-changes") { db in
+            try db.execute(sql: """
+                CREATE TABLE site_changes (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    site_id TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -95,6 +95,7 @@ public final class SQLiteContentStore: ContentStore {
             _ = try SQLiteSiteStore.create(siteID: site.id, folder: folder, root: root, revision: rootRevision)
             try await platformWrite { db in
                 try Self.insertSite(site, db)
+                try Self.recordChange(site.id, db)
             }
         } catch {
             try? FileManager.default.removeItem(at: folder)
@@ -116,6 +117,7 @@ public final class SQLiteContentStore: ContentStore {
             try db.execute(sql: "DELETE FROM hostnames WHERE site_id = ?", arguments: [site.id.rawValue])
             try db.execute(sql: "DELETE FROM sites WHERE id = ?", arguments: [site.id.rawValue])
             try Self.insertSite(site, db)
+            try Self.recordChange(site.id, db)
         }
     }
 
@@ -125,6 +127,7 @@ public final class SQLiteContentStore: ContentStore {
                 throw PorticoError.notFound("site \(id)")
             }
             try db.execute(sql: "DELETE FROM sites WHERE id = ?", arguments: [id.rawValue])
+            try Self.recordChange(id, db)
         }
         openSites.close(id)
         let folder = siteFolder(id)
@@ -291,7 +294,7 @@ public final class SQLiteContentStore: ContentStore {
         )
     }
 
-    private static func insertSite(_ site: Site, _ db: Database) throws {
+    static func insertSite(_ site: Site, _ db: Database) throws {
         let s = site.settings
         try db.execute(sql: "INSERT INTO sites (\(siteColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
             site.id.rawValue, s.name, s.tagline, s.accentColor, s.footerText, s.logo?.sha256, s.logo?.mimeType, s.logo?.size,
@@ -306,7 +309,7 @@ public final class SQLiteContentStore: ContentStore {
         User(id: UserID(row[0]), username: row[1], displayName: row[2], email: row[3], passwordHash: row[4], isPlatformAdmin: row[5], created: Date(millisecondsSince1970: row[6]))
     }
 
-    private func moveToTrash(_ folder: URL, id: SiteID) throws {
+    func moveToTrash(_ folder: URL, id: SiteID) throws {
         let trash = dataFolder.appendingPathComponent(SQLiteLayout.trashFolderName)
         let stamp = Int(Date().timeIntervalSince1970)
         do {
