@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
@@ -65,6 +66,20 @@ let package = Package(
             dependencies: [
                 "PorticoCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A site's whole life outside serving: export and import archives, backup, restore, check.
+        .target(
+            name: "PorticoLifecycle",
+            dependencies: [
+                "PorticoCore",
+                "PorticoStore",
+                "PorticoContent",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -110,6 +125,7 @@ let package = Package(
                 "PorticoContent",
                 "PorticoWeb",
                 "PorticoOps",
+                "PorticoLifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,6 +147,11 @@ let package = Package(
         .testTarget(
             name: "PorticoContentTests",
             dependencies: ["PorticoCore", "PorticoStore", "PorticoContent"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PorticoLifecycleTests",
+            dependencies: ["PorticoCore", "PorticoStore", "PorticoContent", "PorticoLifecycle", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: strictSettings
         ),
         .testTarget(

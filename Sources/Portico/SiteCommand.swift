@@ -8,25 +8,44 @@ import PorticoWeb
 struct SiteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "site",
-        abstract: "Create, list and delete sites.",
-        subcommands: [Create.self, List.self, Delete.self]
+        abstract: "Create, list, change, back up, restore, check and delete sites.",
+        subcommands: [Create.self, List.self, Hostnames.self, Disable.self, Enable.self, Backup.self, Restore.self, Check.self, Delete.self, Purge.self]
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a new, empty site.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create new, empty sites.",
+            discussion: "Several ids create several sites, each answering on <id>.localhost unless --hostname is given (one site only)."
+        )
         @OptionGroup var options: DataOptions
-        @Argument(help: "The site id: lowercase letters, digits and hyphens.")
-        var id: String
-        @Option(help: "The site's name, shown in its header.")
+        @Argument(help: "Site ids: lowercase letters, digits and hyphens.")
+        var ids: [String]
+        @Option(help: "The site's name, shown in its header (one site only).")
         var name: String?
-        @Option(name: .customLong("hostname"), help: "A hostname the site answers on (repeat for several). Default: <id>.localhost")
+        @Option(name: .customLong("hostname"), help: "A hostname the site answers on (repeat for several; one site only). Default: <id>.localhost")
         var hostnames: [String] = []
+
+        func validate() throws {
+            guard !ids.isEmpty else { throw ValidationError("give at least one site id") }
+            guard ids.count == 1 || (name == nil && hostnames.isEmpty) else { throw ValidationError("--name and --hostname apply to one site at a time") }
+        }
 
         func run() async throws {
             try await runReportingErrors {
                 let services = try await options.services()
-                let site = try await services.administration.createSite(id: id, name: name ?? id, hostnames: hostnames.isEmpty ? ["\(id).localhost"] : hostnames)
-                printLine("created site \(site.id) answering on \(site.hostnames.joined(separator: ", "))")
+                let started = Date()
+                for (index, id) in ids.enumerated() {
+                    let site = try await services.administration.createSite(id: id, name: name ?? id, hostnames: hostnames.isEmpty ? ["\(id).localhost"] : hostnames)
+                    if ids.count == 1 {
+                        printLine("created site \(site.id) answering on \(site.hostnames.joined(separator: ", "))")
+                    } else if (index + 1) % 500 == 0 || index == ids.count - 1 {
+                        FileHandle.standardError.write(Data("  created \(index + 1)/\(ids.count) sites\n".utf8))
+                    }
+                }
+                if ids.count > 1 {
+                    let elapsed = Date().timeIntervalSince(started)
+                    printLine(String(format: "created %d sites in %.1f s (%.1f ms per site)", ids.count, elapsed, elapsed * 1000 / Double(ids.count)))
+                }
             }
         }
     }
