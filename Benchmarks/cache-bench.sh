@@ -19,6 +19,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "nginx is missing: apt-get install nginx" >&2; exit 1; }
 
 WORK=$(mktemp -d)
+export PORTICO_LOG_ACCESS=off  # nginx logs nothing either
 chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }

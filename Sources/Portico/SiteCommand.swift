@@ -8,8 +8,8 @@ import PorticoWeb
 struct SiteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "site",
-        abstract: "Create, list, change, back up, restore, check and delete sites.",
-        subcommands: [Create.self, List.self, Hostnames.self, Disable.self, Enable.self, Backup.self, Restore.self, Check.self, Delete.self, Purge.self]
+        abstract: "Create, list, change, back up, restore, export, import, bake, check and delete sites.",
+        subcommands: [Create.self, List.self, Hostnames.self, Disable.self, Enable.self, Backup.self, Restore.self, Export.self, Import.self, Bake.self, Check.self, Delete.self, Purge.self]
     )
 
     struct Create: AsyncParsableCommand {

@@ -162,6 +162,84 @@ extension SiteCommand {
     }
 }
 
+extension SiteCommand {
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export a site to a portable archive (docs/archive-format.md).",
+            discussion: "The archive holds the site's settings, every item and revision, redirects, roles (by username) and blobs, with a manifest of checksums."
+        )
+        @OptionGroup var options: DataOptions
+        @Argument(help: "The site id.") var id: String
+        @Argument(help: "The archive file to write (.zip); an existing file is never overwritten.") var archive: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let store = try await options.sqliteStore(try options.configuration())
+                let report = try await Lifecycle.exportSite(try SiteID(id), store: store, to: URL(fileURLWithPath: archive), progress: ProgressPrinter.shared.report)
+                printLine(String(format: "exported site %@ to %@: %d items, %d revisions, %d blobs (%.1f MB)", id, archive, report.counts.items,
+                                 report.counts.revisions, report.counts.blobs, Double(report.size) / 1_048_576))
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a site archive under a new id and hostnames (into this data folder or another node's).",
+            discussion: "All or nothing: a damaged, foreign or hostile archive is refused with the reason and leaves nothing behind."
+        )
+        @OptionGroup var options: DataOptions
+        @Argument(help: "The archive file.") var archive: String
+        @Option(name: .customLong("as"), help: "The new site's id.") var id: String
+        @Option(name: .customLong("hostname"), help: "A hostname for the new site (repeat for several). Default: <id>.localhost") var hostnames: [String] = []
+
+        func run() async throws {
+            try await runReportingErrors {
+                let store = try await options.sqliteStore(try options.configuration())
+                let report = try await Lifecycle.importSite(from: URL(fileURLWithPath: archive), as: try SiteID(id),
+                                                            hostnames: hostnames.isEmpty ? ["\(id).localhost"] : hostnames, store: store,
+                                                            progress: ProgressPrinter.shared.report)
+                printLine("imported site \(report.site.id) (from \(report.sourceSiteID)) answering on \(report.site.hostnames.joined(separator: ", ")): \(report.counts.items) items, \(report.counts.blobs) blobs")
+                for skipped in report.skippedGrants {
+                    printLine("  skipped role \(skipped.grant.role.rawValue) of \(skipped.grant.username): \(skipped.reason.rawValue)")
+                }
+            }
+        }
+    }
+}
+
+extension SiteCommand {
+    struct Bake: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a site's published pages, images, files and stylesheet into a static folder nginx can serve as is.",
+            discussion: "Links are rewritten to relative ones; the bake replaces the folder's previous bake atomically (docs/bake.md)."
+        )
+        @OptionGroup var options: DataOptions
+        @Argument(help: "The site id.") var id: String
+        @Argument(help: "The folder to bake into (missing, empty, or a previous bake).") var folder: String
+        @Option(help: "The public address the bake will be served at, for the sitemap and feed (default http://<first hostname>/).") var baseURL: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let services = try await options.services()
+                var base: URL?
+                if let baseURL {
+                    guard let url = URL(string: baseURL), url.scheme == "http" || url.scheme == "https" else {
+                        throw PorticoError.invalid(field: "--base-url", reason: "must be an http:// or https:// address")
+                    }
+                    base = url
+                }
+                let report = try await SiteBaker(services: services, baseURL: base).bake(site: try SiteID(id), into: URL(fileURLWithPath: folder, isDirectory: true)) { progress in
+                    ProgressPrinter.shared.report(LifecycleProgress(phase: progress.phase.rawValue, done: progress.done, total: progress.total))
+                }
+                printLine(String(format: "baked site %@ into %@: %d pages, %d files, %.1f MB", id, folder, report.pages, report.files, Double(report.bytes) / 1_048_576))
+                for path in report.omitted { printLine("  not baked (private or not public): \(path)") }
+                for link in report.brokenLinks { printLine("  broken link: \(link)") }
+                if !report.brokenLinks.isEmpty { throw ExitCode.failure }
+            }
+        }
+    }
+}
+
 extension DataOptions {
     /// The embedded store itself, for operations on a site's files.
     func sqliteStore(_ configuration: PorticoConfiguration) async throws -> SQLiteContentStore {

@@ -23,6 +23,12 @@ public struct LifecycleProgress: Sendable {
     public var phase: String
     public var done: Int
     public var total: Int
+
+    public init(phase: String, done: Int, total: Int) {
+        self.phase = phase
+        self.done = done
+        self.total = total
+    }
 }
 
 /// Backups of one site taken while it serves: the database through SQLite's online backup

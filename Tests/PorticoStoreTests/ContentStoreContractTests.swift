@@ -35,6 +35,31 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func changingASiteKeepsItsRolesAndIsInTheChangeFeed(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let start = try await store.latestSiteChange()
+        let content = try await makeSite(store, id: "alpha")
+        let alpha = try #require(try await store.site(try SiteID("alpha")))
+        let user = User(id: UserID("u1"), username: "jane", displayName: "Jane", passwordHash: "$2b$hash", isPlatformAdmin: false, created: epoch)
+        try await store.createUser(user)
+        let root = try await content.root()
+        let grant = RoleGrant(site: alpha.id, user: user.id, item: root.id, role: .editor)
+        try await store.addGrant(grant)
+        var changed = try #require(try await store.site(alpha.id))
+        changed.status = .disabled
+        changed.settings.name = "Alpha, renamed"
+        changed.hostnames = ["alpha.example"]
+        try await store.updateSite(changed)
+        #expect(try await store.grants(site: alpha.id) == [grant])
+        #expect(try await store.site(alpha.id) == changed)
+        try await store.touchSite(alpha.id)
+        let feed = try await store.siteChanges(after: start)
+        #expect(feed.sites == [alpha.id])
+        #expect(feed.latest == start + 3)
+        #expect(try await store.siteChanges(after: feed.latest).sites.isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func deletedSitesAreGone(kind: StoreKind) async throws {
         let store = try kind.make()
         _ = try await makeSite(store, id: "alpha")

@@ -16,8 +16,8 @@ public struct PorticoConfiguration: Sendable, Equatable {
     public var behindTLS = false
     // [storage]
     public var dataFolder = "./portico-data"
-    public var maxOpenSites = 256
-    public var readersPerSite = 3
+    public var maxOpenSites = 64
+    public var readersPerSite = 2
     public var theme: String?
     public var createDemo = true
     // [uploads]

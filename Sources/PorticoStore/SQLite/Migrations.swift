@@ -144,9 +144,16 @@ enum Migrations {
     }
 
     /// Runs pending migrations and records the resulting schema version.
+    ///
+    /// A database already at this version is only read, never written: opening one of
+    /// thousands of sites on its first request must not cost a write transaction.
     static func run(_ migrator: DatabaseMigrator, on writer: any DatabaseWriter) throws {
-        try migrator.migrate(writer)
         let version = migrator.migrations.count
+        let upToDate = try writer.read { db in
+            try Int.fetchOne(db, sql: "PRAGMA user_version") == version && migrator.hasCompletedMigrations(db)
+        }
+        if upToDate { return }
+        try migrator.migrate(writer)
         try writer.write { db in
             try db.execute(sql: "PRAGMA user_version = \(version)")
         }

@@ -22,7 +22,7 @@ public final class SQLiteContentStore: ContentStore {
 
     /// Opens (creating if needed) the data folder and the platform database, and migrates it.
     /// Throws `.storage` with a clear reason when the folder cannot be created or written.
-    public init(dataFolder: URL, maximumOpenSites: Int = 256, readersPerSite: Int = 3, logger: Logger = Logger(label: "portico.store")) throws {
+    public init(dataFolder: URL, maximumOpenSites: Int = 64, readersPerSite: Int = 2, logger: Logger = Logger(label: "portico.store")) throws {
         self.dataFolder = dataFolder
         self.logger = logger
         let fm = FileManager.default
@@ -114,9 +114,19 @@ public final class SQLiteContentStore: ContentStore {
                     throw PorticoError.alreadyExists("hostname \(host)")
                 }
             }
+            // An UPDATE, never delete-and-insert: the site's grants cascade from its row.
+            let settings = site.settings
+            try db.execute(sql: """
+                UPDATE sites SET name = ?, tagline = ?, accent_color = ?, footer_text = ?, logo_sha256 = ?, logo_mime = ?,
+                    logo_size = ?, logo_filename = ?, status = ? WHERE id = ?
+                """, arguments: [
+                    settings.name, settings.tagline, settings.accentColor, settings.footerText, settings.logo?.sha256, settings.logo?.mimeType,
+                    settings.logo?.size, settings.logo?.filename, site.status.rawValue, site.id.rawValue,
+                ])
             try db.execute(sql: "DELETE FROM hostnames WHERE site_id = ?", arguments: [site.id.rawValue])
-            try db.execute(sql: "DELETE FROM sites WHERE id = ?", arguments: [site.id.rawValue])
-            try Self.insertSite(site, db)
+            for (index, host) in site.hostnames.enumerated() {
+                try db.execute(sql: "INSERT INTO hostnames (hostname, site_id, position) VALUES (?, ?, ?)", arguments: [host, site.id.rawValue, index])
+            }
             try Self.recordChange(site.id, db)
         }
     }
