@@ -5,12 +5,12 @@
 # database is not open); finally reports throughput, latency percentiles, the server's open
 # file descriptors (/proc/<pid>/fd) and resident memory.
 #
-# usage: Benchmarks/sites-bench.sh [sites (10000)] [max_open_sites (256)]
+# usage: Benchmarks/sites-bench.sh [sites (10000)] [max_open_sites (64)]
 # needs: a release build (swift build -c release --product portico), python3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SITES=${1:-10000}
-MAX_OPEN=${2:-256}
+MAX_OPEN=${2:-64}
 BIN=.build/release/portico
 [ -x "$BIN" ] || { echo "build first: swift build -c release --product portico" >&2; exit 1; }
 WORK=$(mktemp -d)

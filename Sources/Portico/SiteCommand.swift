@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PorticoCore
 import PorticoContent
+import PorticoLifecycle
 import PorticoStore
 import PorticoWeb
 
@@ -24,14 +25,22 @@ struct SiteCommand: AsyncParsableCommand {
         var name: String?
         @Option(name: .customLong("hostname"), help: "A hostname the site answers on (repeat for several; one site only). Default: <id>.localhost")
         var hostnames: [String] = []
+        @Option(name: .customLong("from"), help: "Copy this existing site (its content, settings and roles) instead of starting empty.")
+        var template: String?
 
         func validate() throws {
             guard !ids.isEmpty else { throw ValidationError("give at least one site id") }
-            guard ids.count == 1 || (name == nil && hostnames.isEmpty) else { throw ValidationError("--name and --hostname apply to one site at a time") }
+            guard ids.count == 1 || (name == nil && hostnames.isEmpty && template == nil) else {
+                throw ValidationError("--name, --hostname and --from apply to one site at a time")
+            }
         }
 
         func run() async throws {
             try await runReportingErrors {
+                if let template {
+                    try await copy(template)
+                    return
+                }
                 let services = try await options.services()
                 let started = Date()
                 for (index, id) in ids.enumerated() {
@@ -47,6 +56,22 @@ struct SiteCommand: AsyncParsableCommand {
                     printLine(String(format: "created %d sites in %.1f s (%.1f ms per site)", ids.count, elapsed, elapsed * 1000 / Double(ids.count)))
                 }
             }
+        }
+
+        /// A new site as a copy of another: export to a temporary archive, import under the new id.
+        private func copy(_ template: String) async throws {
+            let store = try await options.sqliteStore(try options.configuration())
+            let archive = FileManager.default.temporaryDirectory.appendingPathComponent("portico-copy-\(UUID().uuidString).zip")
+            defer { try? FileManager.default.removeItem(at: archive) }
+            let id = ids[0]
+            try await Lifecycle.exportSite(try SiteID(template), store: store, to: archive, progress: ProgressPrinter.shared.report)
+            let report = try await Lifecycle.importSite(from: archive, as: try SiteID(id), hostnames: hostnames.isEmpty ? ["\(id).localhost"] : hostnames,
+                                                        store: store, progress: ProgressPrinter.shared.report)
+            if let name {
+                let services = try await options.services()
+                _ = try await services.administration.updateSite(report.site.id) { $0.settings.name = name }
+            }
+            printLine("created site \(report.site.id) as a copy of \(template) (\(report.counts.items) items) answering on \(report.site.hostnames.joined(separator: ", "))")
         }
     }
 
