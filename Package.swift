@@ -97,6 +97,7 @@ let package = Package(
                 "PorticoStore",
                 "PorticoContent",
                 "PorticoCache",
+                "PorticoLifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -52,7 +52,8 @@ struct DataOptions: ParsableArguments {
         return try await PorticoServices(
             store: store, theme: theme, uploadLimit: configuration.uploadLimit * 1024 * 1024, cache: cache,
             purgeTargets: configuration.purge.compactMap(URL.init(string:)), clusterBus: clusterBus, accessLog: accessLog,
-            monitorToken: configuration.monitorToken, logger: logger
+            monitorToken: configuration.monitorToken,
+            backupFolder: configuration.backupFolder.map { URL(fileURLWithPath: $0, isDirectory: true) }, logger: logger
         )
     }
 }

@@ -81,6 +81,18 @@ public enum PorticoApplication {
         router.post("/_edit/users") { request, context in try await editor.createUser(request, context: context) }
         router.get("/_edit/flags") { request, context in try await editor.flags(request, context: context) }
         router.post("/_edit/flags") { request, context in try await editor.setFlag(request, context: context) }
+        // The platform admin UI for sites (administrators only; 404 for anyone else).
+        router.get("/_edit/sites") { request, context in try await editor.sites(request, context: context) }
+        router.post("/_edit/sites") { request, context in try await editor.createSite(request, context: context) }
+        router.post("/_edit/sites/import") { request, context in try await editor.importSite(request, context: context) }
+        router.get("/_edit/sites/:id") { request, context in try await editor.siteAdmin(request, context: context) }
+        router.post("/_edit/sites/:id/hostnames") { request, context in try await editor.saveSiteHostnames(request, context: context) }
+        router.post("/_edit/sites/:id/status") { request, context in try await editor.setSiteStatus(request, context: context) }
+        router.get("/_edit/sites/:id/delete") { request, context in try await editor.deleteSiteForm(request, context: context) }
+        router.post("/_edit/sites/:id/delete") { request, context in try await editor.deleteSite(request, context: context) }
+        router.post("/_edit/sites/:id/export") { request, context in try await editor.exportSite(request, context: context) }
+        router.post("/_edit/sites/:id/backup") { request, context in try await editor.backupSite(request, context: context) }
+        router.post("/_edit/sites/:id/check") { request, context in try await editor.checkSite(request, context: context) }
         // Editor actions on an item: `/_edit/<action>` for the root, `/_edit/<action>/<path>` below it.
         typealias Handler = @Sendable (Request, PorticoRequestContext) async throws -> Response
         func itemAction(_ action: String, get: Handler? = nil, post: Handler? = nil) {

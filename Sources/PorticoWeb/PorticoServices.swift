@@ -42,14 +42,18 @@ public struct PorticoServices: Sendable {
     /// Lets `/metrics` and `/_monitor/…` answer clients outside loopback that send
     /// `Authorization: Bearer <token>`; nil means loopback only.
     public var monitorToken: String?
+    /// Where "back up now" in the platform admin UI writes (`backup.folder`); nil means the
+    /// button explains that it must be configured first.
+    public var backupFolder: URL?
 
-    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, cache cacheConfiguration: CacheConfiguration = CacheConfiguration(), purgeTargets: [URL] = [], clusterBus: (any ClusterBus)? = nil, accessLog: AccessLog = .disabled, monitorToken: String? = nil, logger: Logger = Logger(label: "portico")) async throws {
+    public init(store: any ContentStore, theme: Theme, clock: any PorticoClock = SystemClock(), ids: any IdentifierSource = RandomIdentifierSource(), bcryptCost: UInt8 = 12, uploadLimit: Int = 20 * 1024 * 1024, cache cacheConfiguration: CacheConfiguration = CacheConfiguration(), purgeTargets: [URL] = [], clusterBus: (any ClusterBus)? = nil, accessLog: AccessLog = .disabled, monitorToken: String? = nil, backupFolder: URL? = nil, logger: Logger = Logger(label: "portico")) async throws {
         self.store = store
         self.theme = theme
         self.clock = clock
         self.logger = logger
         self.accessLog = accessLog
         self.monitorToken = monitorToken
+        self.backupFolder = backupFolder
         let events = ContentEventBus()
         self.events = events
         self.content = ContentService(store: store, events: events, clock: clock, ids: ids)

@@ -108,7 +108,7 @@ enum Multipart {
         return form
     }
 
-    private static func parameter(_ key: String, in line: String) -> String? {
+    static func parameter(_ key: String, in line: String) -> String? {
         for piece in line.split(separator: ";").dropFirst() {
             let pair = piece.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
             if pair.count == 2, pair[0] == key {

@@ -1,7 +1,9 @@
 public import HTTPTypes
 public import PorticoCore
+public import PorticoLifecycle
 
-/// The one place where domain errors become HTTP statuses.
+/// The one place where domain errors become HTTP statuses (`PorticoError` here, `ArchiveError`
+/// below; `AdminFailure` reuses both for the platform admin pages).
 extension PorticoError {
     public var httpStatus: HTTPResponse.Status {
         switch self {
@@ -27,4 +29,12 @@ extension PorticoError {
         case .switchedOff(let flag): return flag.notice
         }
     }
+}
+
+/// An archive that cannot be imported is a problem with what was sent, not with the server.
+/// Its description names entries inside the archive, never a path on the server.
+extension ArchiveError {
+    public var httpStatus: HTTPResponse.Status { .unprocessableContent }
+
+    public var publicMessage: String { "The archive was not imported: \(description)." }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import PorticoCore
+import PorticoLifecycle
 
 /// Renders error responses: themed per site when the site is known, the plain platform page
 /// otherwise (which names no site, so probing hosts reveals nothing).
@@ -91,6 +92,8 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             let message: String? = error.httpStatus == .notFound ? nil : error.publicMessage
             return pages.site(error.httpStatus, message: message, context: context)
+        } catch let error as ArchiveError {
+            return pages.site(error.httpStatus, message: error.publicMessage, context: context)
         } catch FormError.tooLarge(let limit) {
             return pages.site(.contentTooLarge, message: "The upload is too large: at most \(Formatting.size(Int64(limit))) is accepted.", context: context)
         } catch let error as any HTTPResponseError {

@@ -96,6 +96,7 @@ extension DefaultTheme {
   {{#isPlatformAdmin}}
   <section class="panel">
     <h2>Platform</h2>
+    <p><a href="{{base}}/_edit/sites">Sites</a> <span class="muted">create, copy, import, export, back up, check, disable or delete sites</span></p>
     <p><a href="{{base}}/_edit/flags">Feature switches</a>{{#hasSwitchedOff}} <span class="badge badge-private">off: {{switchedOff}}</span>{{/hasSwitchedOff}}{{^hasSwitchedOff}} <span class="muted">all features on</span>{{/hasSwitchedOff}}</p>
   </section>
   {{/isPlatformAdmin}}
@@ -617,6 +618,143 @@ extension DefaultTheme {
   <dt>Reviewer</dt><dd>Publish or send back items waiting for review.</dd>
   <dt>Member</dt><dd>See members-only content.</dd>
 </dl>
+{{>editor-foot}}
+"""#######,
+        "site-admin.mustache": #######"""
+{{>editor-head}}
+<p class="muted"><a href="{{sitesURL}}">Sites</a> › {{target.id}}</p>
+<div class="title-row">
+  <h1>{{target.name}} {{#target.active}}<span class="badge badge-published">Serving</span>{{/target.active}}{{^target.active}}<span class="badge badge-private">Maintenance</span>{{/target.active}}</h1>
+  {{#target.homeURL}}<a class="button button-quiet" href="{{target.homeURL}}">Open the site</a>{{/target.homeURL}}
+</div>
+<p class="lead">Site <code>{{target.id}}</code>, created {{target.created}}.</p>
+
+{{#check}}
+<section class="panel" aria-labelledby="check-heading">
+  <h2 id="check-heading">Check result</h2>
+  {{#healthy}}<p class="flash" role="status"><strong>OK</strong>: {{summary}}. The database is intact and every file matches its checksum.</p>{{/healthy}}
+  {{^healthy}}<div class="flash flash-error" role="alert"><p><strong>Problems found</strong> ({{summary}}):</p><ul>{{#problems}}<li>{{.}}</li>{{/problems}}</ul><p>Restore a backup from before the problem appeared (see <em>Restore</em> below).</p></div>{{/healthy}}
+</section>
+{{/check}}
+
+<h2>Hostnames</h2>
+<form method="post" action="{{hostnamesAction}}" class="form">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <div class="field{{#hostnamesError}} field-error{{/hostnamesError}}"><label for="hostnames">Hostnames (one per line)</label>
+    <textarea id="hostnames" name="hostnames" rows="3"{{#hostnamesError}} aria-describedby="hostnames-error" aria-invalid="true"{{/hostnamesError}}>{{hostnames}}</textarea>
+    {{#hostnamesError}}<p class="error-text" id="hostnames-error">{{hostnamesError}}</p>{{/hostnamesError}}
+    <p class="hint">The first is the site's main address. A hostname another site answers on is refused.</p></div>
+  <p class="form-buttons"><button type="submit" class="button">Save hostnames</button></p>
+</form>
+
+<h2>Maintenance</h2>
+{{#isCurrent}}<p class="muted">You are working on this site's own address, and in maintenance it would answer this page too: put it in maintenance from another site's <em>Sites</em> page, or run <code>portico site disable {{target.id}}</code>.</p>{{/isCurrent}}
+{{^isCurrent}}
+<form method="post" action="{{statusAction}}">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  {{#target.active}}<p>The site is serving. In maintenance it answers every request, the editor's included, with its maintenance page.</p>
+  <button type="submit" name="enabled" value="off" class="button button-quiet">Put in maintenance</button>{{/target.active}}
+  {{^target.active}}<p>The site is in maintenance: everyone gets its maintenance page.</p>
+  <button type="submit" name="enabled" value="on" class="button">Reopen the site</button>{{/target.active}}
+</form>
+{{/isCurrent}}
+
+<h2>Export</h2>
+<form method="post" action="{{exportAction}}">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <p>A portable archive of the site (settings, content, history, redirects, roles and files) that <em>Import an archive</em> on the <a href="{{sitesURL}}">Sites</a> page accepts here or on another Portico.</p>
+  <button type="submit" class="button button-quiet">Download export</button>
+</form>
+
+<h2>Backup</h2>
+{{#backupFolder}}
+<form method="post" action="{{backupAction}}">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <p>Backs the site up while it serves into <code>{{backupFolder}}</code>, then verifies the copy.</p>
+  <button type="submit" class="button button-quiet">Back up now</button>
+</form>
+{{#hasBackups}}<p>Latest backups:</p>
+<ul class="plain-list">{{#backups}}<li><code>{{name}}</code></li>{{/backups}}</ul>{{/hasBackups}}
+{{/backupFolder}}
+{{^backupFolder}}<p class="flash flash-notice">Backing up from here needs a backup folder: set <code>backup.folder</code> in the configuration and restart. Until then, run <code>portico site backup {{target.id}} --to FOLDER</code> on the server.</p>{{/backupFolder}}
+
+<h2>Restore</h2>
+<p>Restoring reads a backup folder on the server, so it is done there: <code>{{restoreCommand}}</code>. The site shows its maintenance page for a moment, then serves the restored content; what it had goes to the trash.</p>
+{{#latestRestore}}<p>For the newest backup: <code>{{latestRestore}}</code></p>{{/latestRestore}}
+
+<h2>Check</h2>
+<form method="post" action="{{checkAction}}">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <p>Checks the database's integrity and every file's checksum. On a large site this takes a while.</p>
+  <button type="submit" class="button button-quiet">Check the site</button>
+</form>
+
+<h2>Bake</h2>
+<p>A static copy for nginx is written into a folder on the server, so baking is done there: <code>{{bakeCommand}}</code> (see <code>portico site bake --help</code>).</p>
+
+<h2>Delete</h2>
+{{^isCurrent}}<p><a class="button button-danger" href="{{deleteAction}}">Delete this site…</a> <span class="muted">asks for confirmation; the site's folder goes to the trash</span></p>{{/isCurrent}}
+{{#isCurrent}}<p class="muted">This is the site you are working on; delete it from another site's <em>Sites</em> page.</p>{{/isCurrent}}
+{{>editor-foot}}
+"""#######,
+        "sites.mustache": #######"""
+{{>editor-head}}
+<h1>Sites</h1>
+<p class="lead">Every site of this platform ({{count}}). Open a site's page to change its hostnames, put it in maintenance, export it, back it up, check it or delete it. Operators can do the same with <code>portico site …</code>.</p>
+<form method="get" action="{{sitesURL}}" class="add-form" role="search">
+  <label for="q">Find</label><input id="q" name="q" value="{{q}}" placeholder="part of an id, name or hostname">
+  <button type="submit" class="button button-quiet">Find</button>{{#q}} <a href="{{sitesURL}}">Show all</a>{{/q}}
+</form>
+{{#range}}<p class="muted">Sites {{range}}.</p>{{/range}}
+<table class="contents">
+  <caption class="visually-hidden">Sites</caption>
+  <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">State</th><th scope="col">Hostnames</th><th scope="col"><span class="visually-hidden">Open</span></th></tr></thead>
+  <tbody>
+  {{#sites}}
+  <tr>
+    <td><a href="{{manageURL}}"><strong>{{id}}</strong></a></td>
+    <td>{{name}}</td>
+    <td>{{#active}}<span class="badge badge-published">Serving</span>{{/active}}{{^active}}<span class="badge badge-private">Maintenance</span>{{/active}}</td>
+    <td>{{hostnames}}</td>
+    <td>{{#homeURL}}<a href="{{homeURL}}">Open</a>{{/homeURL}}</td>
+  </tr>
+  {{/sites}}
+  {{#noMatch}}<tr><td colspan="5" class="muted">No site matches.</td></tr>{{/noMatch}}
+  </tbody>
+</table>
+{{#previousURL}}<a href="{{previousURL}}" rel="prev">← Previous</a>{{/previousURL}} {{#nextURL}}<a href="{{nextURL}}" rel="next">Next →</a>{{/nextURL}}
+
+<h2 id="create">Create a site</h2>
+{{#createError}}<p class="flash flash-error" role="alert">{{createError}}</p>{{/createError}}
+<form method="post" action="{{createAction}}" class="form">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <div class="field-row">
+    <div class="field"><label for="create-id">Id</label><input id="create-id" name="id" value="{{create.id}}" required maxlength="63" pattern="[a-z][a-z0-9\-]*"><p class="hint">Lowercase letters, digits and hyphens; it names the site's folder and cannot change.</p></div>
+    <div class="field"><label for="create-name">Name</label><input id="create-name" name="name" value="{{create.name}}" maxlength="200"><p class="hint">Shown in the site's header. For a copy, leave empty to keep the original's name.</p></div>
+  </div>
+  <div class="field"><label for="create-hostnames">Hostnames (one per line)</label><textarea id="create-hostnames" name="hostnames" rows="2" required>{{create.hostnames}}</textarea><p class="hint">The first is the site's main address, such as www.example.org.</p></div>
+  <div class="field"><label for="create-from">Copy from</label>
+    {{#hasChoices}}<select id="create-from" name="copyFrom">
+      <option value="">Nothing: start with an empty home page</option>
+      {{#sources}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}} ({{id}})</option>{{/sources}}
+    </select>{{/hasChoices}}
+    {{^hasChoices}}<input id="create-from" name="copyFrom" value="{{create.copyFrom}}" maxlength="63" placeholder="the id of the site to copy; empty for a new, empty site">{{/hasChoices}}
+    <p class="hint">A copy takes the site's content, history, settings and roles. It is made all at once, or not at all.</p></div>
+  <p class="form-buttons"><button type="submit" class="button">Create the site</button></p>
+</form>
+
+<h2 id="import">Import an archive</h2>
+<p>An archive is what <em>Download export</em> on a site's page gives (or <code>portico site export</code>), from this platform or another. It is checked entry by entry before anything is created; a damaged or foreign archive is refused with the reason and leaves nothing behind.</p>
+{{#uploadError}}<p class="flash flash-error" role="alert">{{uploadError}}</p>{{/uploadError}}
+<form method="post" action="{{importAction}}" enctype="multipart/form-data" class="form">
+  <input type="hidden" name="_csrf" value="{{csrf}}">
+  <div class="field"><label for="import-archive">Archive (.zip, at most {{archiveLimit}})</label><input id="import-archive" name="archive" type="file" accept=".zip,application/zip" required></div>
+  <div class="field-row">
+    <div class="field"><label for="import-id">New id</label><input id="import-id" name="id" value="{{upload.id}}" required maxlength="63" pattern="[a-z][a-z0-9\-]*"></div>
+    <div class="field"><label for="import-hostnames">Hostnames (one per line)</label><textarea id="import-hostnames" name="hostnames" rows="2" required>{{upload.hostnames}}</textarea></div>
+  </div>
+  <p class="form-buttons"><button type="submit" class="button">Import</button></p>
+</form>
 {{>editor-foot}}
 """#######,
         "style.css": #######"""

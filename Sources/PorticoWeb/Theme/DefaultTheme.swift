@@ -4,6 +4,6 @@ public enum DefaultTheme {
     public static let templateNames = [
         "head", "foot", "home", "folder", "item", "error", "platform-error",
         "editor-head", "editor-foot", "login", "dashboard", "contents", "item-form", "confirm", "history", "sharing", "settings", "users",
-        "flags", "switched-off",
+        "flags", "switched-off", "sites", "site-admin",
     ]
 }
