@@ -172,7 +172,9 @@ actor Supervisor {
             return false
         }
         guard await waitUntilReady(new, timeout: .seconds(120)) else {
-            let how = new.process.isRunning ? "it is still not ready" : "it exited with status \(new.process.terminationStatus)"
+            // (Its exit status is not read here: Foundation may trap if it is read before the
+            // termination handler ran.)
+            let how = new.process.isRunning ? "it is still not ready" : "it exited"
             log("the replacement for worker \(slot) did not become ready (\(how)); keeping the old one")
             new.process.terminate()
             return false

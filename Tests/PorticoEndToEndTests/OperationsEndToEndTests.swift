@@ -42,9 +42,8 @@ import Glibc
         let (status, body) = try await slow.value
         #expect(status == 200)
         #expect(body.contains("Northfield"))
-        await waitForExit(server.process, timeout: .seconds(20))
-        #expect(!server.process.isRunning)
-        #expect(server.process.terminationStatus == 0)
+        try await eventually(timeout: .seconds(20)) { server.exitStatus != nil }
+        #expect(server.exitStatus == 0)
     }
 
     @Test func aKilledWorkerIsReplacedAndTheSiteKeepsAnswering() async throws {
@@ -139,6 +138,10 @@ import Glibc
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     private let output = Locked("")
+    private let exit = Locked<Int32?>(nil)
+
+    /// The exit status once the process has ended (taken in the termination handler).
+    var exitStatus: Int32? { exit.withLock { $0 } }
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = PorticoBinary.url
@@ -153,6 +156,8 @@ final class ServerProcess: @unchecked Sendable {
             if data.isEmpty { handle.readabilityHandler = nil; return }
             output.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
+        let exit = self.exit
+        process.terminationHandler = { finished in exit.withLock { $0 = finished.terminationStatus } }
         try process.run()
     }
 

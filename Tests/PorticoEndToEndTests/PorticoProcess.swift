@@ -34,13 +34,22 @@ enum PorticoBinary {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inPipe
+        // The status is taken in the termination handler: reading `terminationStatus` right
+        // after `isRunning` turns false can still trap in Foundation on Linux.
+        let exit = Locked<Int32?>(nil)
+        process.terminationHandler = { finished in exit.withLock { $0 = finished.terminationStatus } }
         try process.run()
         if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
         try inPipe.fileHandleForWriting.close()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
-        waitForExit(process)
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
+        let deadline = Date().addingTimeInterval(120)
+        while exit.withLock({ $0 }) == nil && Date() < deadline { usleep(10_000) }
+        guard let status = exit.withLock({ $0 }) else {
+            process.terminate()
+            return Result(status: -1, output: String(decoding: output, as: UTF8.self), error: "did not exit within 120 s")
+        }
+        return Result(status: status, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
 }
 

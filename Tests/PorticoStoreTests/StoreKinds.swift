@@ -6,6 +6,8 @@ import PorticoStore
 /// joins this list when it exists; the tests below do not change.
 enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
+    /// The embedded store with one connection per site (`storage.readers_per_site = 0`).
+    case sqliteSingleConnection
 
     var description: String { rawValue }
 
@@ -14,6 +16,9 @@ enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
         case .sqlite:
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-store-\(UUID().uuidString)")
             return try SQLiteContentStore(dataFolder: folder, maximumOpenSites: maximumOpenSites)
+        case .sqliteSingleConnection:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-store-\(UUID().uuidString)")
+            return try SQLiteContentStore(dataFolder: folder, maximumOpenSites: maximumOpenSites, readersPerSite: 0)
         }
     }
 }

@@ -58,7 +58,7 @@ public enum ConfigurationSchema {
         boolean("server.behind_tls", "Whether clients reach Portico over HTTPS through a proxy (cookies get Secure).", \.behindTLS),
         string("storage.data", "The data folder: platform database, one folder per site, blobs.", \.dataFolder),
         integer("storage.max_open_sites", 1...100_000, "Site databases kept open at once (least recently used are closed).", \.maxOpenSites),
-        integer("storage.readers_per_site", 1...64, "Read connections per open site database.", \.readersPerSite),
+        integer("storage.readers_per_site", 0...64, "Read connections per open site database; 0 means one connection for reads and writes (fewest files, quickest to open).", \.readersPerSite),
         optionalString("storage.theme", "A theme folder overriding the built-in theme.", \.theme),
         boolean("storage.create_demo", "Create the demo site on first run.", \.createDemo),
         integer("uploads.limit", 1...4096, "The largest upload, in megabytes.", \.uploadLimit),

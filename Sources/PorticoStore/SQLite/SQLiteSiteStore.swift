@@ -6,7 +6,9 @@ import PorticoCore
 final class SQLiteSiteStore: SiteContentStore {
     let siteID: SiteID
     let blobs: any BlobStore
-    let pool: DatabasePool
+    /// A pool (one writer, `readers` readers) or, with `readers == 0`, a single connection:
+    /// cheaper to open and fewer files for the many sites that see little traffic.
+    let pool: any DatabaseWriter
 
     /// Opens an existing site database and brings its schema up to date.
     /// Throws `.siteUnavailable` when the file is missing or is not a usable database.
@@ -16,7 +18,7 @@ final class SQLiteSiteStore: SiteContentStore {
             throw PorticoError.siteUnavailable(site: siteID.rawValue, reason: "database file \(file.path) is missing")
         }
         do {
-            let pool = try makePool(at: file, readers: readers)
+            let pool: any DatabaseWriter = readers == 0 ? try makeQueue(at: file) : try makePool(at: file, readers: readers)
             try Migrations.run(Migrations.site, on: pool)
             return SQLiteSiteStore(siteID: siteID, folder: folder, pool: pool)
         } catch let error as DatabaseError {
@@ -47,7 +49,16 @@ final class SQLiteSiteStore: SiteContentStore {
         return try DatabasePool(path: file.path, configuration: configuration)
     }
 
-    private init(siteID: SiteID, folder: URL, pool: DatabasePool) {
+    static func makeQueue(at file: URL) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(10)
+        configuration.label = file.deletingLastPathComponent().lastPathComponent
+        return try DatabaseQueue(path: file.path, configuration: configuration)
+    }
+
+    private init(siteID: SiteID, folder: URL, pool: any DatabaseWriter) {
         self.siteID = siteID
         self.pool = pool
         self.blobs = FileBlobStore(root: folder.appendingPathComponent(SQLiteLayout.blobFolderName))
