@@ -44,8 +44,9 @@ import Testing
         process.standardError = output
         try process.run()
         await waitForExit(process, timeout: .seconds(180))
+        if process.isRunning { process.terminate() }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text) (screenshots in \(screenshots.path))")
+        #expect(!process.isRunning && process.terminationStatus == 0, "\(text) (screenshots in \(screenshots.path))")
         #expect(text.contains("browser flow passed"))
     }
 }

@@ -42,8 +42,10 @@ import Glibc
         let (status, body) = try await slow.value
         #expect(status == 200)
         #expect(body.contains("Northfield"))
-        try await eventually(timeout: .seconds(20)) { server.exitStatus != nil }
-        #expect(server.exitStatus == 0)
+        await waitForExit(server.process, timeout: .seconds(20))
+        #expect(!server.process.isRunning)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(server.exitStatus ?? server.process.terminationStatus == 0)
     }
 
     @Test func aKilledWorkerIsReplacedAndTheSiteKeepsAnswering() async throws {
@@ -105,28 +107,28 @@ import Glibc
         #expect(after.count == before.count + 2)
     }
 
-    @Test func aBrokenConfigurationIsReportedWithFileLineAndKey() throws {
+    @Test func aBrokenConfigurationIsReportedWithFileLineAndKey() async throws {
         let folder = temporaryDataFolder()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let base = folder + "/base.toml"
         let broken = folder + "/prod.toml"
         try "[server]\nport = 9000\n".write(toFile: base, atomically: true, encoding: .utf8)
         try "extends = \"base.toml\"\n[server]\nworkrs = 2\n[cache]\nsize = \"big\"\n".write(toFile: broken, atomically: true, encoding: .utf8)
-        let check = try PorticoBinary.run(["config", "check", broken, "--no-environment"])
+        let check = try await PorticoBinary.runAsync(["config", "check", broken, "--no-environment"])
         #expect(check.status == 1)
         #expect(check.error.contains("\(broken):3: server.workrs: unknown key; did you mean 'server.workers'?"))
         #expect(check.error.contains("\(broken):5: cache.size: must be an integer"))
-        let good = try PorticoBinary.run(["config", "check", base, "--no-environment"])
+        let good = try await PorticoBinary.runAsync(["config", "check", base, "--no-environment"])
         #expect(good.status == 0)
         #expect(good.output.contains("OK"))
         // serve refuses to start at all: no socket, one clear message.
-        let serve = try PorticoBinary.run(["serve", "--config", broken, "--data", folder + "/data"])
+        let serve = try await PorticoBinary.runAsync(["serve", "--config", broken, "--data", folder + "/data"])
         #expect(serve.status == 1)
         #expect(serve.error.contains("server.workrs"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/data"))
         let syntax = folder + "/syntax.toml"
         try "[server\nport = 1\n".write(toFile: syntax, atomically: true, encoding: .utf8)
-        let syntaxCheck = try PorticoBinary.run(["config", "check", syntax, "--no-environment"])
+        let syntaxCheck = try await PorticoBinary.runAsync(["config", "check", syntax, "--no-environment"])
         #expect(syntaxCheck.status == 1)
         #expect(syntaxCheck.error.contains("\(syntax):1:"))
     }

@@ -23,6 +23,16 @@ enum PorticoBinary {
         var error: String
     }
 
+    /// Runs a command to completion on a Dispatch thread, so that waiting for it never holds
+    /// one of the (two, on CI) threads of Swift's cooperative pool.
+    static func runAsync(_ arguments: [String], input: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try run(arguments, input: input) })
+            }
+        }
+    }
+
     /// Runs a command to completion.
     static func run(_ arguments: [String], input: String? = nil) throws -> Result {
         let process = Process()
@@ -43,12 +53,7 @@ enum PorticoBinary {
         try inPipe.fileHandleForWriting.close()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
-        let deadline = Date().addingTimeInterval(120)
-        while exit.withLock({ $0 }) == nil && Date() < deadline { usleep(10_000) }
-        guard let status = exit.withLock({ $0 }) else {
-            process.terminate()
-            return Result(status: -1, output: String(decoding: output, as: UTF8.self), error: "did not exit within 120 s")
-        }
+        let status = finalStatus(of: process, handler: exit)
         return Result(status: status, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
 }
@@ -62,6 +67,9 @@ final class RunningServer: @unchecked Sendable {
     init(arguments: [String]) throws {
         process.executableURL = PorticoBinary.url
         process.arguments = ["serve", "--port", "0", "--log-level", "warning"] + arguments
+        // Only the first lines of standard output are read: the access log (one line per
+        // request) would fill the pipe and stall the server, so it is off here.
+        process.environment = ProcessInfo.processInfo.environment.merging(["PORTICO_LOG_ACCESS": "off"]) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -107,6 +115,19 @@ final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
         completionHandler(nil)
     }
+}
+
+/// The exit status of a process: from its termination handler when that has run, else read
+/// once the process has been seen ended for a moment (reading `terminationStatus` too early
+/// traps in Foundation on Linux).
+func finalStatus(of process: Process, handler: Locked<Int32?>, timeout: TimeInterval = 120) -> Int32 {
+    let deadline = Date().addingTimeInterval(timeout)
+    while handler.withLock({ $0 }) == nil && process.isRunning && Date() < deadline { usleep(10_000) }
+    if let status = handler.withLock({ $0 }) { return status }
+    if process.isRunning { process.terminate(); return -1 }
+    let grace = Date().addingTimeInterval(1)
+    while handler.withLock({ $0 }) == nil && Date() < grace { usleep(10_000) }
+    return handler.withLock { $0 } ?? process.terminationStatus
 }
 
 /// Waits for a process to end by polling, not with `waitUntilExit()`, which spins a run loop

@@ -32,15 +32,15 @@ import Testing
 
     @Test func aSiteCreatedWithTheCLIAnswersOnItsHostname() async throws {
         let data = temporaryDataFolder()
-        let created = try PorticoBinary.run(["site", "create", "physics", "--name", "Physics Department", "--hostname", "physics.example.org", "--data", data])
+        let created = try await PorticoBinary.runAsync(["site", "create", "physics", "--name", "Physics Department", "--hostname", "physics.example.org", "--data", data])
         #expect(created.status == 0, "\(created.error)")
         #expect(created.output.contains("created site physics"))
 
-        let again = try PorticoBinary.run(["site", "create", "physics", "--data", data])
+        let again = try await PorticoBinary.runAsync(["site", "create", "physics", "--data", data])
         #expect(again.status != 0)
         #expect(again.error.trimmingCharacters(in: .whitespacesAndNewlines) == "error: site physics already exists")
 
-        let list = try PorticoBinary.run(["site", "list", "--data", data])
+        let list = try await PorticoBinary.runAsync(["site", "list", "--data", data])
         #expect(list.output.contains("physics\tactive\tphysics.example.org\tPhysics Department"))
 
         let server = try RunningServer(arguments: ["--data", data, "--no-demo"])
@@ -51,62 +51,62 @@ import Testing
         #expect(try await server.get("/", host: "demo.localhost").status == 404)
     }
 
-    @Test func commandsExplainFailuresInOneLine() throws {
-        let badID = try PorticoBinary.run(["site", "create", "Bad_ID", "--data", temporaryDataFolder()])
+    @Test func commandsExplainFailuresInOneLine() async throws {
+        let badID = try await PorticoBinary.runAsync(["site", "create", "Bad_ID", "--data", temporaryDataFolder()])
         #expect(badID.status != 0)
         #expect(badID.error == "error: site id must start with a lowercase letter\n" || badID.error.hasPrefix("error: site id"))
 
         let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("portico-file-\(UUID().uuidString)")
         try Data("x".utf8).write(to: blocker)
-        let notAFolder = try PorticoBinary.run(["site", "list", "--data", blocker.path])
+        let notAFolder = try await PorticoBinary.runAsync(["site", "list", "--data", blocker.path])
         #expect(notAFolder.status != 0)
         #expect(notAFolder.error.hasPrefix("error: "))
         #expect(notAFolder.error.split(separator: "\n").count == 1)
 
-        let help = try PorticoBinary.run(["serve", "--help"])
+        let help = try await PorticoBinary.runAsync(["serve", "--help"])
         #expect(help.status == 0)
         #expect(help.output.contains("--port"))
 
-        let noUser = try PorticoBinary.run(["user", "passwd", "nobody", "--data", temporaryDataFolder()])
+        let noUser = try await PorticoBinary.runAsync(["user", "passwd", "nobody", "--data", temporaryDataFolder()])
         #expect(noUser.status != 0)
         #expect(noUser.error == "error: user nobody not found\n")
     }
 
-    @Test func usersCanBeAddedAndTheirPasswordsReset() throws {
+    @Test func usersCanBeAddedAndTheirPasswordsReset() async throws {
         let data = temporaryDataFolder()
-        let added = try PorticoBinary.run(["user", "add", "editor1", "--data", data])
+        let added = try await PorticoBinary.runAsync(["user", "add", "editor1", "--data", data])
         #expect(added.status == 0)
         #expect(added.output.contains("password: "))
-        let reset = try PorticoBinary.run(["user", "passwd", "editor1", "--password-stdin", "--data", data], input: "a-long-new-password\n")
+        let reset = try await PorticoBinary.runAsync(["user", "passwd", "editor1", "--password-stdin", "--data", data], input: "a-long-new-password\n")
         #expect(reset.status == 0, "\(reset.error)")
         #expect(!reset.output.contains("password: "))
-        let tooShort = try PorticoBinary.run(["user", "passwd", "editor1", "--password-stdin", "--data", data], input: "short\n")
+        let tooShort = try await PorticoBinary.runAsync(["user", "passwd", "editor1", "--password-stdin", "--data", data], input: "short\n")
         #expect(tooShort.status != 0)
         #expect(tooShort.error.contains("at least 10 characters"))
     }
 
-    @Test func rolesAreGrantedFromTheCommandLine() throws {
+    @Test func rolesAreGrantedFromTheCommandLine() async throws {
         let data = temporaryDataFolder()
-        #expect(try PorticoBinary.run(["site", "create", "law", "--data", data]).status == 0)
-        #expect(try PorticoBinary.run(["user", "add", "jane", "--data", data]).status == 0)
-        let granted = try PorticoBinary.run(["role", "grant", "law", "jane", "editor", "--data", data])
+        #expect(try await PorticoBinary.runAsync(["site", "create", "law", "--data", data]).status == 0)
+        #expect(try await PorticoBinary.runAsync(["user", "add", "jane", "--data", data]).status == 0)
+        let granted = try await PorticoBinary.runAsync(["role", "grant", "law", "jane", "editor", "--data", data])
         #expect(granted.status == 0, "\(granted.error)")
         #expect(granted.output.contains("jane is now Editor of law"))
-        let list = try PorticoBinary.run(["role", "list", "law", "--data", data])
+        let list = try await PorticoBinary.runAsync(["role", "list", "law", "--data", data])
         #expect(list.output.contains("jane\teditor\t/"))
-        let badRole = try PorticoBinary.run(["role", "grant", "law", "jane", "overlord", "--data", data])
+        let badRole = try await PorticoBinary.runAsync(["role", "grant", "law", "jane", "overlord", "--data", data])
         #expect(badRole.status != 0)
         #expect(badRole.error.hasPrefix("error: role “overlord” is not one of"))
-        let revoked = try PorticoBinary.run(["role", "revoke", "law", "jane", "editor", "--data", data])
+        let revoked = try await PorticoBinary.runAsync(["role", "revoke", "law", "jane", "editor", "--data", data])
         #expect(revoked.status == 0)
-        #expect(try PorticoBinary.run(["role", "list", "law", "--data", data]).output.isEmpty)
+        #expect(try await PorticoBinary.runAsync(["role", "list", "law", "--data", data]).output.isEmpty)
     }
 
     @Test func aPortInUseIsReportedClearly() async throws {
         let data = temporaryDataFolder()
         let first = try RunningServer(arguments: ["--data", data])
         defer { first.stop() }
-        let second = try PorticoBinary.run(["serve", "--port", String(first.port), "--data", temporaryDataFolder(), "--no-demo"])
+        let second = try await PorticoBinary.runAsync(["serve", "--port", String(first.port), "--data", temporaryDataFolder(), "--no-demo"])
         #expect(second.status != 0)
         #expect(second.error.contains("already in use"))
     }

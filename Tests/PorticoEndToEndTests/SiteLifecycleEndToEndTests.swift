@@ -21,14 +21,14 @@ import Glibc
     @Test func anExportedSiteImportedIntoAnotherDataFolderRendersTheSamePages() async throws {
         let source = try await Self.demoFolder()
         let archive = temporaryDataFolder() + ".zip"
-        let export = try PorticoBinary.run(["site", "export", "demo", archive, "--data", source])
+        let export = try await PorticoBinary.runAsync(["site", "export", "demo", archive, "--data", source])
         #expect(export.status == 0, "\(export.error)")
         #expect(export.output.contains("exported site demo"))
         let target = temporaryDataFolder()
-        let imported = try PorticoBinary.run(["site", "import", archive, "--as", "college", "--hostname", "college.test", "--data", target])
+        let imported = try await PorticoBinary.runAsync(["site", "import", archive, "--as", "college", "--hostname", "college.test", "--data", target])
         #expect(imported.status == 0, "\(imported.error)")
         // Importing the same archive again under a taken id is refused, and changes nothing.
-        let again = try PorticoBinary.run(["site", "import", archive, "--as", "college", "--data", target])
+        let again = try await PorticoBinary.runAsync(["site", "import", archive, "--as", "college", "--data", target])
         #expect(again.status == 1)
         #expect(again.error.contains("already exists"))
 
@@ -49,19 +49,19 @@ import Glibc
     @Test func aBackupRestoresOverLaterEdits() async throws {
         let data = try await Self.demoFolder()
         let backups = temporaryDataFolder()
-        let backup = try PorticoBinary.run(["site", "backup", "demo", "--to", backups, "--data", data])
+        let backup = try await PorticoBinary.runAsync(["site", "backup", "demo", "--to", backups, "--data", data])
         #expect(backup.status == 0, "\(backup.error)")
         let folder = try #require(try FileManager.default.contentsOfDirectory(atPath: backups).first { $0.hasSuffix(".backup") })
         // Later: the site is renamed.
-        #expect(try PorticoBinary.run(["site", "hostnames", "demo", "renamed.test", "--data", data]).status == 0)
-        let refused = try PorticoBinary.run(["site", "restore", backups + "/" + folder, "--data", data])
+        #expect(try await PorticoBinary.runAsync(["site", "hostnames", "demo", "renamed.test", "--data", data]).status == 0)
+        let refused = try await PorticoBinary.runAsync(["site", "restore", backups + "/" + folder, "--data", data])
         #expect(refused.status == 1)
         #expect(refused.error.contains("--replace"))
-        let wrong = try PorticoBinary.run(["site", "restore", backups + "/" + folder, "--site", "other", "--replace", "--data", data])
+        let wrong = try await PorticoBinary.runAsync(["site", "restore", backups + "/" + folder, "--site", "other", "--replace", "--data", data])
         #expect(wrong.status == 1)
-        let restored = try PorticoBinary.run(["site", "restore", backups + "/" + folder, "--site", "demo", "--replace", "--data", data])
+        let restored = try await PorticoBinary.runAsync(["site", "restore", backups + "/" + folder, "--site", "demo", "--replace", "--data", data])
         #expect(restored.status == 0, "\(restored.error)")
-        let check = try PorticoBinary.run(["site", "check", "demo", "--data", data])
+        let check = try await PorticoBinary.runAsync(["site", "check", "demo", "--data", data])
         #expect(check.status == 0)
         #expect(check.output.hasPrefix("OK   demo:"))
     }
@@ -70,7 +70,7 @@ import Glibc
         let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let data = try await Self.demoFolder()
         let bake = temporaryDataFolder()
-        let baked = try PorticoBinary.run(["site", "bake", "demo", bake, "--data", data])
+        let baked = try await PorticoBinary.runAsync(["site", "bake", "demo", bake, "--data", data])
         #expect(baked.status == 0, "\(baked.error)")
         #expect(baked.output.contains("baked site demo"))
         guard let nginx else {
