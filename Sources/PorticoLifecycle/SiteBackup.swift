@@ -48,7 +48,7 @@ public enum SiteBackup {
             throw PorticoError.siteUnavailable(site: id.rawValue, reason: "database \(database.path) is missing")
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let name = "\(id.rawValue)-\(stamp(now)).backup"
+        let name = "\(id.rawValue)-\(stamp(now)).backup"  // see `isBackup(_:of:)`
         let target = folder.appendingPathComponent(name, isDirectory: true)
         guard !FileManager.default.fileExists(atPath: target.path) else { throw PorticoError.alreadyExists("backup \(target.path)") }
         let temporary = folder.appendingPathComponent(".tmp-\(name)-\(UUID().uuidString.prefix(8))", isDirectory: true)
@@ -125,7 +125,24 @@ public enum SiteBackup {
         return manifest
     }
 
-    static func stamp(_ date: Date) -> String {
+    /// Site `id`'s backups in `folder`, newest first (their names sort by time).
+    public static func backups(of id: SiteID, in folder: URL) -> [URL] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return names.filter { isBackup($0, of: id) }.sorted(by: >).map { folder.appendingPathComponent($0, isDirectory: true) }
+    }
+
+    /// `<id>-YYYYMMDD-HHMMSS.backup`, and not another site's whose id starts with this one.
+    static func isBackup(_ name: String, of id: SiteID) -> Bool {
+        let prefix = id.rawValue + "-"
+        guard name.hasPrefix(prefix), name.hasSuffix(".backup") else { return false }
+        let stamp = name.dropFirst(prefix.count).dropLast(".backup".count)
+        return stamp.count == 15 && stamp.enumerated().allSatisfy { index, character in
+            index == 8 ? character == "-" : character.isASCII && character.isNumber
+        }
+    }
+
+    /// "20261123-081500" (UTC), as in backup and export file names.
+    public static func stamp(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -16,7 +16,8 @@ public final class SiteWatcher: Service, Sendable {
     let cache: ResponseCache
     let schedule: ScheduleTracker
     let logger: Logger
-    private let position: Locked<Int64?>
+    /// The last change applied; nil until `start()`.
+    private let position = Mutex<Int64?>(nil)
 
     init(store: any ContentStore, directory: SiteDirectory, cache: ResponseCache, schedule: ScheduleTracker, logger: Logger) {
         self.store = store
@@ -24,7 +25,6 @@ public final class SiteWatcher: Service, Sendable {
         self.cache = cache
         self.schedule = schedule
         self.logger = logger
-        self.position = Locked(nil)
     }
 
     /// Starts following from the current end of the feed.
@@ -70,11 +70,4 @@ public final class SiteWatcher: Service, Sendable {
             }
         }
     }
-}
-
-/// A value behind a lock, shareable between tasks.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Synchronization.Mutex<Value>
-    init(_ value: Value) { mutex = Synchronization.Mutex(value) }
-    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

@@ -59,7 +59,7 @@ struct SiteOperations: Sendable {
     func export(_ id: SiteID, at date: Date) async throws -> (archive: URL, filename: String, scratch: ScratchFolder) {
         let scratch = try ScratchFolder()
         do {
-            let filename = "\(id.rawValue)-\(Self.stamp(date)).zip"
+            let filename = "\(id.rawValue)-\(SiteBackup.stamp(date)).zip"
             let archive = scratch.url.appendingPathComponent(filename)
             try await Lifecycle.exportSite(id, store: try store, to: archive)
             return (archive, filename, scratch)
@@ -82,26 +82,9 @@ struct SiteOperations: Sendable {
         try await SiteCheck.check(id, store: try store)
     }
 
-    /// Site `id`'s backups in the backup folder, newest first (their names sort by time).
+    /// Site `id`'s backups in the backup folder, newest first.
     func backups(of id: SiteID) -> [URL] {
-        guard let folder = services.backupFolder,
-              let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
-        return names.filter { Self.isBackup($0, of: id) }.sorted(by: >).map { folder.appendingPathComponent($0, isDirectory: true) }
-    }
-
-    /// `<id>-YYYYMMDD-HHMMSS.backup`, and not another site's whose id starts with this one.
-    static func isBackup(_ name: String, of id: SiteID) -> Bool {
-        let prefix = id.rawValue + "-"
-        guard name.hasPrefix(prefix), name.hasSuffix(".backup") else { return false }
-        let stamp = name.dropFirst(prefix.count).dropLast(".backup".count)
-        return stamp.count == 15 && stamp.enumerated().allSatisfy { index, character in
-            index == 8 ? character == "-" : character.isASCII && character.isNumber
-        }
-    }
-
-    /// "20261123-081500" (UTC), as in backup names.
-    static func stamp(_ date: Date) -> String {
-        let iso = Formatting.iso(date)  // 2026-11-23T08:15:00Z
-        return iso.prefix(10).replacingOccurrences(of: "-", with: "") + "-" + iso.dropFirst(11).prefix(8).replacingOccurrences(of: ":", with: "")
+        guard let folder = services.backupFolder else { return [] }
+        return SiteBackup.backups(of: id, in: folder)
     }
 }
