@@ -21,6 +21,8 @@ public enum Dependency: Hashable, Sendable {
     case addresses
     /// Site settings shown on every page (name, colours, logo, footer).
     case settings
+    /// Search results: any change to any item can change them.
+    case catalog
 
     /// The surrogate key text, as used in `xkey` headers and purges.
     public var key: String {
@@ -33,6 +35,7 @@ public enum Dependency: Hashable, Sendable {
         case .sitemap: return "sitemap"
         case .addresses: return "addresses"
         case .settings: return "settings"
+        case .catalog: return "catalog"
         }
     }
 
@@ -44,6 +47,7 @@ public enum Dependency: Hashable, Sendable {
         case "sitemap": self = .sitemap
         case "addresses": self = .addresses
         case "settings": self = .settings
+        case "catalog": self = .catalog
         default:
             guard key.count > 2, let dash = key.firstIndex(of: "-") else { return nil }
             let id = ItemID(String(key[key.index(after: dash)...]))
@@ -70,12 +74,12 @@ public enum Invalidation: Sendable, Equatable {
     public static func of(_ event: ContentEvent) -> Invalidation {
         switch event {
         case .itemCreated(let site, let item):
-            var keys: Set<Dependency> = [.sitemap, .addresses, .summary(item.id)]
+            var keys: Set<Dependency> = [.sitemap, .addresses, .catalog, .summary(item.id)]
             if let parent = item.parentID { keys.insert(.children(parent)) }
             keys.formUnion(typeLists(item))
             return .dependencies(site, keys)
         case .itemUpdated(let site, let before, let after):
-            var keys: Set<Dependency> = [.item(after.id), .sitemap]
+            var keys: Set<Dependency> = [.item(after.id), .sitemap, .catalog]
             if summaryChanged(before, after) {
                 keys.insert(.summary(after.id))
                 if let parent = before.parentID { keys.insert(.children(parent)) }
@@ -91,7 +95,7 @@ public enum Invalidation: Sendable, Equatable {
             }
             return .dependencies(site, keys)
         case .itemDeleted(let site, let item, let descendants):
-            var keys: Set<Dependency> = [.item(item.id), .summary(item.id), .sitemap, .addresses, .news, .events]
+            var keys: Set<Dependency> = [.item(item.id), .summary(item.id), .sitemap, .addresses, .news, .events, .catalog]
             if let parent = item.parentID { keys.insert(.children(parent)) }
             for id in descendants { keys.formUnion([.item(id), .summary(id)]) }
             return .dependencies(site, keys)

@@ -52,11 +52,11 @@ public final class ContentService: Sendable {
             id: ItemID(ids.newID()), parentID: parent, path: ContentPath.join(parentItem.path, slug), slug: slug,
             type: draft.type, title: draft.title.trimmingCharacters(in: .whitespacesAndNewlines),
             description: draft.description.trimmingCharacters(in: .whitespacesAndNewlines),
-            body: draft.body, bodyHTML: markdown.html(from: draft.body), state: state,
+            body: draft.body, bodyHTML: bodyHTML(draft.type, draft.body), state: state,
             created: now, modified: now, effective: (draft.effective ?? now).roundedToMilliseconds,
             expires: draft.expires?.roundedToMilliseconds, creator: principal.userID, position: position, version: 1,
             tags: draft.tags, membersOnly: draft.type == .folder && draft.membersOnly, event: draft.event.map(Self.rounded), linkTarget: draft.linkTarget?.trimmingCharacters(in: .whitespaces),
-            blob: draft.blob, imageSize: draft.imageSize
+            blob: draft.blob, imageSize: draft.imageSize, message: draft.type == .message ? draft.message : nil
         )
         try await content.insert(item, revision: Revision(itemID: item.id, version: 1, author: principal.userID, date: now, comment: comment, snapshot: item))
         await events.publish(.itemCreated(site: site, item: item))
@@ -95,7 +95,7 @@ public final class ContentService: Sendable {
         }
         item.title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
         item.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        if draft.body != current.body { item.bodyHTML = markdown.html(from: draft.body) }
+        if draft.body != current.body { item.bodyHTML = bodyHTML(current.type, draft.body) }
         item.body = draft.body
         item.tags = draft.tags
         item.membersOnly = current.type == .folder && draft.membersOnly
@@ -105,6 +105,7 @@ public final class ContentService: Sendable {
         item.linkTarget = draft.linkTarget?.trimmingCharacters(in: .whitespaces)
         item.blob = draft.blob
         item.imageSize = draft.imageSize
+        if current.type == .message { item.message = draft.message }
         return try await save(item, from: current, expectedVersion: expectedVersion, in: site, content: content, now: now, by: principal, comment: comment)
     }
 
@@ -258,6 +259,8 @@ public final class ContentService: Sendable {
             let parent = source.id == original.id ? destinationID : newIDs[source.parentID!]!
             var draft = ItemDraft(source)
             draft.slug = source.id == original.id ? Slug.unique(source.slug, among: try await content.childSlugs(of: parent)) : source.slug
+            // A message id is unique in a site: the copy gets its own.
+            if draft.message != nil { draft.message!.messageID += "#copy-" + ids.newID() }
             let created = try await create(in: site, under: parent, draft, state: .private, by: principal, comment: "Copied from \(source.path)")
             newIDs[source.id] = created.id
             if source.id == original.id { copyOfRoot = created }
@@ -310,6 +313,29 @@ public final class ContentService: Sendable {
         try await content.update(item, expectedVersion: expectedVersion, revision: revision)
         await events.publish(.itemUpdated(site: site, before: current, after: item))
         return item
+    }
+
+    /// The body as HTML: Markdown for what editors write; a mail message's text kept as sent
+    /// (escaped, line breaks kept by the stylesheet).
+    func bodyHTML(_ type: ItemType, _ body: String) -> String {
+        guard type == .message else { return markdown.html(from: body) }
+        return Self.plainTextHTML(body)
+    }
+
+    public static func plainTextHTML(_ text: String) -> String {
+        guard !text.isEmpty else { return "" }
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count + 64)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            default: escaped.append(character)
+            }
+        }
+        return "<div class=\"message-text\">" + escaped + "</div>"
     }
 
     private static func rounded(_ event: EventDetails) -> EventDetails {

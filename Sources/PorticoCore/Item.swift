@@ -35,6 +35,30 @@ public struct BlobReference: Sendable, Codable, Equatable, Hashable {
     }
 }
 
+/// Who sent a mail message, when, to which list, and where it sits in its thread.
+public struct MessageDetails: Sendable, Codable, Equatable {
+    /// The Message-ID (without angle brackets), or a hash of the raw message when it had none:
+    /// unique within a site, so importing the same archive twice adds nothing.
+    public var messageID: String
+    /// The sender as shown ("Name <address>").
+    public var from: String
+    public var date: Date
+    /// The mailing list (the List-Id, else the folder the archive was imported into).
+    public var list: String
+    /// The message id of the first message of the thread (its own id when it starts one).
+    public var threadID: String
+    public var inReplyTo: String?
+
+    public init(messageID: String, from: String, date: Date, list: String, threadID: String, inReplyTo: String? = nil) {
+        self.messageID = messageID
+        self.from = from
+        self.date = date
+        self.list = list
+        self.threadID = threadID
+        self.inReplyTo = inReplyTo
+    }
+}
+
 /// Width and height of an image in pixels.
 public struct ImageDimensions: Sendable, Codable, Equatable {
     public var width: Int
@@ -83,6 +107,7 @@ public struct Item: Sendable, Codable, Equatable, Identifiable {
     public var linkTarget: String?
     public var blob: BlobReference?
     public var imageSize: ImageDimensions?
+    public var message: MessageDetails?
 
     public init(
         id: ItemID, parentID: ItemID?, path: String, slug: String, type: ItemType,
@@ -90,7 +115,7 @@ public struct Item: Sendable, Codable, Equatable, Identifiable {
         state: ItemState = .private, created: Date, modified: Date, effective: Date,
         expires: Date? = nil, creator: UserID? = nil, position: Int = 0, version: Int = 1,
         tags: [String] = [], membersOnly: Bool = false, event: EventDetails? = nil, linkTarget: String? = nil,
-        blob: BlobReference? = nil, imageSize: ImageDimensions? = nil
+        blob: BlobReference? = nil, imageSize: ImageDimensions? = nil, message: MessageDetails? = nil
     ) {
         self.id = id
         self.parentID = parentID
@@ -115,13 +140,14 @@ public struct Item: Sendable, Codable, Equatable, Identifiable {
         self.linkTarget = linkTarget
         self.blob = blob
         self.imageSize = imageSize
+        self.message = message
     }
 
     public var isRoot: Bool { parentID == nil }
 
     private enum CodingKeys: String, CodingKey {
         case id, parentID, path, slug, type, title, description, body, bodyHTML, state, created, modified, effective
-        case expires, creator, position, version, tags, membersOnly, event, linkTarget, blob, imageSize
+        case expires, creator, position, version, tags, membersOnly, event, linkTarget, blob, imageSize, message
     }
 
     /// Decodes revisions written by any earlier version: fields added later get defaults.
@@ -150,6 +176,7 @@ public struct Item: Sendable, Codable, Equatable, Identifiable {
         linkTarget = try c.decodeIfPresent(String.self, forKey: .linkTarget)
         blob = try c.decodeIfPresent(BlobReference.self, forKey: .blob)
         imageSize = try c.decodeIfPresent(ImageDimensions.self, forKey: .imageSize)
+        message = try c.decodeIfPresent(MessageDetails.self, forKey: .message)
     }
 
     /// The paths of every ancestor, from the root down, not including this item.

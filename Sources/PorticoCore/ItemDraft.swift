@@ -18,11 +18,12 @@ public struct ItemDraft: Sendable, Equatable {
     public var linkTarget: String?
     public var blob: BlobReference?
     public var imageSize: ImageDimensions?
+    public var message: MessageDetails?
 
     public init(
         type: ItemType, title: String, slug: String? = nil, description: String = "", body: String = "",
         tags: [String] = [], membersOnly: Bool = false, effective: Date? = nil, expires: Date? = nil, event: EventDetails? = nil,
-        linkTarget: String? = nil, blob: BlobReference? = nil, imageSize: ImageDimensions? = nil
+        linkTarget: String? = nil, blob: BlobReference? = nil, imageSize: ImageDimensions? = nil, message: MessageDetails? = nil
     ) {
         self.type = type
         self.title = title
@@ -37,6 +38,7 @@ public struct ItemDraft: Sendable, Equatable {
         self.linkTarget = linkTarget
         self.blob = blob
         self.imageSize = imageSize
+        self.message = message
     }
 
     /// The draft that would recreate `item` as it is.
@@ -44,7 +46,7 @@ public struct ItemDraft: Sendable, Equatable {
         self.init(
             type: item.type, title: item.title, slug: item.slug, description: item.description, body: item.body,
             tags: item.tags, membersOnly: item.membersOnly, effective: item.effective, expires: item.expires, event: item.event,
-            linkTarget: item.linkTarget, blob: item.blob, imageSize: item.imageSize
+            linkTarget: item.linkTarget, blob: item.blob, imageSize: item.imageSize, message: item.message
         )
     }
 
@@ -93,6 +95,13 @@ public struct ItemDraft: Sendable, Equatable {
             }
         case .file:
             if blob == nil { fail("file", "Please choose a file to upload.") }
+        case .message:
+            if let message {
+                if message.messageID.isEmpty || message.messageID.utf8.count > 500 { fail("messageID", "The message id must be 1 to 500 bytes.") }
+                if message.from.count > 500 || message.list.count > 300 { fail("from", "The sender or list name is too long.") }
+            } else {
+                fail("message", "A message needs its sender, date and message id.")
+            }
         case .folder, .page, .news:
             break
         }

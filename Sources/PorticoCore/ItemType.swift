@@ -8,6 +8,8 @@ public enum ItemType: String, Sendable, Codable, CaseIterable {
     case image
     case file
     case link
+    /// A mail message imported from a mailing-list archive (`portico site import-mbox`).
+    case message
 
     /// The name shown to editors and visitors.
     public var displayName: String {
@@ -19,6 +21,7 @@ public enum ItemType: String, Sendable, Codable, CaseIterable {
         case .image: return "Image"
         case .file: return "File"
         case .link: return "Link"
+        case .message: return "Message"
         }
     }
 
@@ -27,6 +30,9 @@ public enum ItemType: String, Sendable, Codable, CaseIterable {
 
     /// Whether items of this type carry an uploaded binary (a blob).
     public var hasBlob: Bool { self == .image || self == .file }
+
+    /// Whether editors add items of this type by hand (messages arrive by import only).
+    public var isAddedByEditors: Bool { self != .message }
 }
 
 /// The workflow state of an item. Only `published` items can be seen by anonymous visitors.

@@ -13,6 +13,8 @@ public struct ItemQuery: Sendable, Equatable {
         case eventStart
         /// By path (sitemaps, exports): parents before children.
         case path
+        /// Oldest message first (a mail thread).
+        case messageDate
     }
 
     /// Only direct children of this item.
@@ -27,6 +29,8 @@ public struct ItemQuery: Sendable, Equatable {
     public var blobSHA256: String?
     /// Only events that end after this date.
     public var eventsEndingAfter: Date?
+    /// Only messages of this thread (`MessageDetails.threadID`).
+    public var threadID: String?
     public var order: Order
     public var limit: Int?
     public var offset: Int
@@ -34,8 +38,9 @@ public struct ItemQuery: Sendable, Equatable {
     public init(
         parentID: ItemID? = nil, below: String? = nil, types: Set<ItemType>? = nil,
         publiclyVisibleAt: Date? = nil, blobSHA256: String? = nil, eventsEndingAfter: Date? = nil,
-        order: Order = .position, limit: Int? = nil, offset: Int = 0
+        threadID: String? = nil, order: Order = .position, limit: Int? = nil, offset: Int = 0
     ) {
+        self.threadID = threadID
         self.parentID = parentID
         self.below = below
         self.types = types
@@ -139,6 +144,15 @@ public protocol SiteContentStore: Sendable {
     /// Paths of folders that are not publicly visible at `date`; everything below them is
     /// hidden from the public too.
     func hiddenFolderPaths(at date: Date) async throws -> [String]
+    /// The items with these ids, in no particular order; missing ids are skipped.
+    func items(ids: [ItemID]) async throws -> [Item]
+    /// The thread of each of these message ids that is stored in the site (id → thread id).
+    func messageThreads(_ messageIDs: [String]) async throws -> [String: String]
+    /// Searches the catalog. Only entries `search.visibility` allows are counted or returned.
+    func search(_ search: CatalogSearch) async throws -> CatalogHits
+    /// Empties the catalog and indexes every item again (recovery; writes keep it in step).
+    /// Returns the number of entries; `progress` receives (done, total).
+    func rebuildCatalog(progress: (@Sendable (Int, Int) -> Void)?) async throws -> Int
     /// The slugs already used by the children of `parent`.
     func childSlugs(of parent: ItemID) async throws -> Set<String>
     /// The item an old path now leads to, if it was renamed or moved.
@@ -154,6 +168,9 @@ public protocol SiteContentStore: Sendable {
     /// Adds a new item with its first revision. Throws `.alreadyExists` when the path is taken
     /// and `.notFound` when the parent is missing.
     func insert(_ item: Item, revision: Revision) async throws
+    /// Adds many new items with their first revisions in one transaction (imports): all or
+    /// nothing. Parents must exist already or come earlier in the batch.
+    func insert(batch: [(item: Item, revision: Revision)]) async throws
     /// Saves a changed item if its stored version is still `expectedVersion` (else `.conflict`).
     /// When the path changed, every descendant's path changes with it and a redirect is kept
     /// from each old path.

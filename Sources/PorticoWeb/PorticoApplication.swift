@@ -63,11 +63,9 @@ public enum PorticoApplication {
             try switchboard.require(.feeds)
             return try await site.feed(request, context: context)
         }
-        // Search is not built yet: while on, `/_search` is an ordinary address (404). The search
-        // view replaces `site.page` here; the switch check stays first.
         readable("/_search") { request, context in
             try switchboard.require(.search)
-            return try await site.page(request, context: context)
+            return try await site.search(request, context: context)
         }
         readable("/_blob/**") { request, context in try await site.blob(request, context: context, fileIO: fileIO) }
         // Logging in and out, and the editor UI (never cached: see AuthenticationMiddleware).
@@ -126,7 +124,7 @@ public enum PorticoApplication {
         return Application(
             responder: responder(services),
             server: .http1(configuration: .init(additionalChannelHandlers: [
-                CacheHitHandler(cache: cache, directory: directory, cluster: services.cluster, enabled: fastPath, accessLog: services.accessLog, metrics: services.metrics),
+                CacheHitHandler(cache: cache, directory: directory, cluster: services.cluster, enabled: fastPath, accessLog: services.accessLog, metrics: services.metrics, clock: services.clock),
             ])),
             configuration: .init(address: .hostname(host, port: port), serverName: "Portico"),
             onServerRunning: { channel in
@@ -153,9 +151,10 @@ extension PorticoApplication {
         let readiness = services.readiness
         let accessLog = services.accessLog
         let metrics = services.metrics
+        let clock = services.clock
         return PorticoServer(
             responder: responder(services), socket: socket, controlSocketPath: controlSocketPath,
-            channelHandlers: { [CacheHitHandler(cache: cache, directory: directory, cluster: cluster, enabled: fastPath, accessLog: accessLog, metrics: metrics)] },
+            channelHandlers: { [CacheHitHandler(cache: cache, directory: directory, cluster: cluster, enabled: fastPath, accessLog: accessLog, metrics: metrics, clock: clock)] },
             drainTimeout: drainTimeout, logger: services.logger,
             onListening: {
                 readiness.set(.ready)

@@ -103,11 +103,11 @@ func body(_ lookup: ResponseCache.Lookup) -> String? {
         after.body = "changed"
         after.version = 2
         after.modified = Date(timeIntervalSince1970: 10)
-        #expect(Invalidation.of(.itemUpdated(site: site, before: before, after: after)) == .dependencies(site, [.item(ItemID("i")), .sitemap]))
+        #expect(Invalidation.of(.itemUpdated(site: site, before: before, after: after)) == .dependencies(site, [.item(ItemID("i")), .sitemap, .catalog]))
         let news = item(.news)
         var newsAfter = news
         newsAfter.body = "changed"
-        #expect(Invalidation.of(.itemUpdated(site: site, before: news, after: newsAfter)) == .dependencies(site, [.item(ItemID("i")), .sitemap, .news]))
+        #expect(Invalidation.of(.itemUpdated(site: site, before: news, after: newsAfter)) == .dependencies(site, [.item(ItemID("i")), .sitemap, .news, .catalog]))
     }
 
     @Test func aTitleOrStateChangeTouchesListings() {

@@ -8,16 +8,18 @@ enum ItemRows {
     static let columns = """
         id, parent_id, path, slug, type, title, description, body, body_html, state, created, modified, \
         effective, expires, creator, position, version, tags, event_start, event_end, event_location, \
-        link_target, blob_sha256, blob_mime, blob_size, blob_filename, image_width, image_height, members_only
+        link_target, blob_sha256, blob_mime, blob_size, blob_filename, image_width, image_height, members_only, \
+        message_id, message_from, message_date, message_list, message_thread, message_in_reply_to
         """
 
-    static let insertSQL = "INSERT INTO items (\(columns)) VALUES (" + Array(repeating: "?", count: 29).joined(separator: ", ") + ")"
+    static let insertSQL = "INSERT INTO items (\(columns)) VALUES (" + Array(repeating: "?", count: 35).joined(separator: ", ") + ")"
 
     static let updateSQL = """
         UPDATE items SET parent_id = ?, path = ?, slug = ?, type = ?, title = ?, description = ?, body = ?, \
         body_html = ?, state = ?, created = ?, modified = ?, effective = ?, expires = ?, creator = ?, position = ?, \
         version = ?, tags = ?, event_start = ?, event_end = ?, event_location = ?, link_target = ?, blob_sha256 = ?, \
-        blob_mime = ?, blob_size = ?, blob_filename = ?, image_width = ?, image_height = ?, members_only = ? WHERE id = ?
+        blob_mime = ?, blob_size = ?, blob_filename = ?, image_width = ?, image_height = ?, members_only = ?, \
+        message_id = ?, message_from = ?, message_date = ?, message_list = ?, message_thread = ?, message_in_reply_to = ? WHERE id = ?
         """
 
     static func item(_ row: Row) throws -> Item {
@@ -36,6 +38,13 @@ enum ItemRows {
         var size: ImageDimensions?
         if let width: Int = row[26], let height: Int = row[27] {
             size = ImageDimensions(width: width, height: height)
+        }
+        var message: MessageDetails?
+        if let messageID: String = row[29], let date: Int64 = row[31] {
+            message = MessageDetails(
+                messageID: messageID, from: row[30] ?? "", date: Date(millisecondsSince1970: date),
+                list: row[32] ?? "", threadID: row[33] ?? messageID, inReplyTo: row[34]
+            )
         }
         let expires: Int64? = row[13]
         let creator: String? = row[14]
@@ -63,7 +72,8 @@ enum ItemRows {
             event: event,
             linkTarget: row[21],
             blob: blob,
-            imageSize: size
+            imageSize: size,
+            message: message
         )
     }
 
@@ -78,6 +88,8 @@ enum ItemRows {
             item.event?.start.millisecondsSince1970, item.event?.end.millisecondsSince1970, item.event?.location,
             item.linkTarget, item.blob?.sha256, item.blob?.mimeType, item.blob?.size, item.blob?.filename,
             item.imageSize?.width, item.imageSize?.height, item.membersOnly,
+            item.message?.messageID, item.message?.from, item.message?.date.millisecondsSince1970, item.message?.list,
+            item.message?.threadID, item.message?.inReplyTo,
         ]
     }
 

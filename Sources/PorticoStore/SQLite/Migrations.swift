@@ -140,6 +140,21 @@ enum Migrations {
                 CREATE INDEX items_expires ON items(expires) WHERE expires IS NOT NULL;
                 """)
         }
+        // Mail messages, and the search catalog (see SQLiteCatalog), filled from existing items.
+        migrator.registerMigration("v4-messages-and-catalog") { db in
+            try db.execute(sql: """
+                ALTER TABLE items ADD COLUMN message_id TEXT;
+                ALTER TABLE items ADD COLUMN message_from TEXT;
+                ALTER TABLE items ADD COLUMN message_date INTEGER;
+                ALTER TABLE items ADD COLUMN message_list TEXT;
+                ALTER TABLE items ADD COLUMN message_thread TEXT;
+                ALTER TABLE items ADD COLUMN message_in_reply_to TEXT;
+                CREATE UNIQUE INDEX items_message_id ON items(message_id) WHERE message_id IS NOT NULL;
+                CREATE INDEX items_message_thread ON items(message_thread, message_date) WHERE message_thread IS NOT NULL;
+                """)
+            try SQLiteCatalog.createTables(db)
+            try SQLiteCatalog.rebuild(db, progress: nil)
+        }
         return migrator
     }
 

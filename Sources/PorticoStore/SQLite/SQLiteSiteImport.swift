@@ -106,6 +106,8 @@ final class SQLiteSiteImport: SiteImportStaging {
                         redirect.oldPath, redirect.itemID.rawValue, redirect.created.millisecondsSince1970,
                     ])
                 }
+                // The catalog is derived: an archive does not carry it.
+                try SQLiteCatalog.rebuild(db, progress: nil)
             }
             try pool.read { db in try Self.verify(db, records) }
             try pool.close()

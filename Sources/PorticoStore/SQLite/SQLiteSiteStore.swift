@@ -36,6 +36,7 @@ final class SQLiteSiteStore: SiteContentStore {
         try pool.write { db in
             try db.execute(sql: ItemRows.insertSQL, arguments: ItemRows.insertArguments(root))
             try Self.insertRevision(revision, db)
+            try SQLiteCatalog.add(root, db)
         }
         return store
     }
@@ -98,6 +99,37 @@ final class SQLiteSiteStore: SiteContentStore {
         }
     }
 
+    func items(ids: [ItemID]) async throws -> [Item] {
+        guard !ids.isEmpty else { return [] }
+        return try await read { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            return try Row.fetchAll(db.makeStatement(sql: Self.selectSQL + " WHERE id IN (\(marks))"), arguments: StatementArguments(ids.map(\.rawValue))).map(ItemRows.item)
+        }
+    }
+
+    func messageThreads(_ messageIDs: [String]) async throws -> [String: String] {
+        guard !messageIDs.isEmpty else { return [:] }
+        return try await read { db in
+            var threads: [String: String] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT message_thread FROM items WHERE message_id = ?")
+            for id in Set(messageIDs) {
+                if let thread = try String.fetchOne(statement, arguments: [id]) { threads[id] = thread }
+            }
+            return threads
+        }
+    }
+
+    func search(_ search: CatalogSearch) async throws -> CatalogHits {
+        try await read { db in try SQLiteCatalog.search(search, db) }
+    }
+
+    func rebuildCatalog(progress: (@Sendable (Int, Int) -> Void)?) async throws -> Int {
+        try await write { db in
+            try SQLiteCatalog.rebuild(db, progress: progress)
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM catalog_meta") ?? 0
+        }
+    }
+
     func items(matching query: ItemQuery) async throws -> [Item] {
         let (whereSQL, arguments) = Self.whereClause(query)
         var sql = Self.selectSQL + whereSQL
@@ -106,6 +138,7 @@ final class SQLiteSiteStore: SiteContentStore {
         case .newestFirst: sql += " ORDER BY effective DESC, created DESC"
         case .eventStart: sql += " ORDER BY event_start, title"
         case .path: sql += " ORDER BY path"
+        case .messageDate: sql += " ORDER BY message_date, path"
         }
         if let limit = query.limit { sql += " LIMIT \(max(0, limit)) OFFSET \(max(0, query.offset))" }
         let finalSQL = sql
@@ -185,6 +218,30 @@ final class SQLiteSiteStore: SiteContentStore {
             try db.execute(sql: ItemRows.insertSQL, arguments: ItemRows.insertArguments(item))
             try db.execute(sql: "DELETE FROM redirects WHERE old_path = ?", arguments: [item.path])
             try Self.insertRevision(revision, db)
+            try SQLiteCatalog.add(item, db)
+        }
+    }
+
+    func insert(batch: [(item: Item, revision: Revision)]) async throws {
+        guard !batch.isEmpty else { return }
+        try await write { db in
+            var containers: [String: Bool] = [:]
+            let insertItem = try db.cachedStatement(sql: ItemRows.insertSQL)
+            for (item, revision) in batch {
+                if let parent = item.parentID?.rawValue {
+                    if containers[parent] == nil {
+                        let type = try String.fetchOne(db.cachedStatement(sql: "SELECT type FROM items WHERE id = ?"), arguments: [parent])
+                        guard let type else { throw PorticoError.notFound("parent item") }
+                        containers[parent] = ItemType(rawValue: type)?.isContainer == true
+                    }
+                    guard containers[parent] == true else { throw PorticoError.invalid(field: "parent", reason: "cannot contain other items") }
+                }
+                if item.type.isContainer { containers[item.id.rawValue] = true }
+                try insertItem.execute(arguments: ItemRows.insertArguments(item))
+                try db.cachedStatement(sql: "DELETE FROM redirects WHERE old_path = ?").execute(arguments: [item.path])
+                try Self.insertRevision(revision, db)
+                try SQLiteCatalog.add(item, db)
+            }
         }
     }
 
@@ -217,6 +274,7 @@ final class SQLiteSiteStore: SiteContentStore {
                 // Two steps so that the UNIQUE(path) index never sees a temporary clash.
                 for move in moves.dropFirst() {
                     try db.execute(sql: "UPDATE items SET path = ? WHERE id = ?", arguments: ["\u{1}" + move.new, move.id])
+                    try SQLiteCatalog.move(itemID: move.id, to: move.new, db)
                 }
                 try db.execute(sql: "UPDATE items SET path = substr(path, 2) WHERE substr(path, 1, 1) = char(1)")
             }
@@ -227,6 +285,7 @@ final class SQLiteSiteStore: SiteContentStore {
             }
             try db.execute(sql: ItemRows.updateSQL, arguments: ItemRows.updateArguments(item))
             try Self.insertRevision(revision, db)
+            try SQLiteCatalog.replace(current, with: item, db)
         }
     }
 
@@ -238,9 +297,13 @@ final class SQLiteSiteStore: SiteContentStore {
             let parent: String? = row[1]
             guard parent != nil else { throw PorticoError.invalid(field: "item", reason: "is the site root and cannot be deleted") }
             let prefix = (row[0] as String) + "/"
-            let descendants = try String.fetchAll(db, sql: "SELECT id FROM items WHERE substr(path, 1, ?) = ?", arguments: [prefix.utf8.count, prefix])
+            let descendants = try Row.fetchAll(db, sql: Self.selectSQL + " WHERE substr(path, 1, ?) = ?", arguments: [prefix.utf8.count, prefix]).map(ItemRows.item)
+            if let item = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE id = ?", arguments: [id.rawValue]).map(ItemRows.item) {
+                try SQLiteCatalog.remove(item, db)
+            }
+            for descendant in descendants { try SQLiteCatalog.remove(descendant, db) }
             try db.execute(sql: "DELETE FROM items WHERE id = ?", arguments: [id.rawValue])
-            return descendants.map(ItemID.init)
+            return descendants.map(\.id)
         }
     }
 
@@ -290,6 +353,10 @@ final class SQLiteSiteStore: SiteContentStore {
         if let sha = query.blobSHA256 {
             conditions.append("blob_sha256 = ?")
             arguments += [sha]
+        }
+        if let thread = query.threadID {
+            conditions.append("message_thread = ?")
+            arguments += [thread]
         }
         if let date = query.eventsEndingAfter {
             conditions.append("event_end > ?")

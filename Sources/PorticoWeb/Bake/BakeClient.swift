@@ -13,7 +13,7 @@ struct BakeClient {
     struct Answer {
         let status: HTTPResponse.Status
         let headers: HTTPFields
-        let body: [UInt8]
+        var body: [UInt8]
 
         var isHTML: Bool { headers[.contentType]?.lowercased().hasPrefix("text/html") ?? false }
         var isCSS: Bool { headers[.contentType]?.lowercased().hasPrefix("text/css") ?? false }

@@ -9,6 +9,27 @@ enum BakeRewriter {
         case canonical
     }
 
+    /// Parts of a page that only work on a live server (the site's search box), marked in the
+    /// theme by `<!--portico:live-->` … `<!--/portico:live-->`: a static bake leaves them out.
+    static func removingLiveOnlyParts(_ html: [UInt8]) -> [UInt8] {
+        let open = Array("<!--portico:live-->".utf8)
+        let close = Array("<!--/portico:live-->".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(html.count)
+        var index = 0
+        while index < html.count {
+            if html[index] == UInt8(ascii: "<"), html[index...].starts(with: open) {
+                var end = index + open.count
+                while end < html.count, !html[end...].starts(with: close) { end += 1 }
+                index = min(html.count, end + close.count)
+                continue
+            }
+            output.append(html[index])
+            index += 1
+        }
+        return output
+    }
+
     /// Rewrites every link of an HTML document. `map` receives the link as written (character
     /// references decoded, spaces trimmed) and returns its replacement, or nil to keep it.
     static func html(_ html: [UInt8], map: (String, Role) -> String?) -> [UInt8] {

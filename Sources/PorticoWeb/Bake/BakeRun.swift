@@ -64,8 +64,8 @@ struct BakeRun {
         guard notFound.status == .notFound, notFound.isHTML else {
             throw .renderFailed(path: SitePath.notFound.description, status: Int(notFound.status.code))
         }
-        notFoundPage = notFound.body
-        enqueueLinks(inHTML: notFound.body, on: .notFound)
+        notFoundPage = BakeRewriter.removingLiveOnlyParts(notFound.body)
+        enqueueLinks(inHTML: notFoundPage, on: .notFound)
 
         while next < queue.count {
             if Task.isCancelled { throw .cancelled }
@@ -101,7 +101,8 @@ struct BakeRun {
             resolutions[path] = resolutions[path] ?? .missing
             return 0
         }
-        let answer = try await client.get(path)
+        var answer = try await client.get(path)
+        if answer.isHTML { answer.body = BakeRewriter.removingLiveOnlyParts(answer.body) }
         switch answer.status.code {
         case 200:
             let isDocument = answer.isHTML || answer.isCSS

@@ -27,6 +27,8 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// never sees them).
     let accessLog: AccessLog
     let metrics: PorticoMetrics
+    /// The node's clock: freshness is judged by the same clock entries were stored with.
+    let clock: any PorticoClock
 
     /// Requests passed on to Hummingbird whose response has not ended yet: a hit must not
     /// overtake them on a pipelined connection.
@@ -47,7 +49,8 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var started: UInt64
     }
 
-    init(cache: ResponseCache, directory: SiteDirectory, cluster: ClusterSync?, enabled: Bool, accessLog: AccessLog, metrics: PorticoMetrics) {
+    init(cache: ResponseCache, directory: SiteDirectory, cluster: ClusterSync?, enabled: Bool, accessLog: AccessLog, metrics: PorticoMetrics, clock: any PorticoClock) {
+        self.clock = clock
         self.cache = cache
         self.directory = directory
         self.cluster = cluster
@@ -104,7 +107,7 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             site = Hostname.normalize(request.authority ?? "").flatMap { directory.site(forHost: $0) }
         }
         guard let site, site.status == .active else { return nil }
-        guard case .fresh(let entry) = cache.lookup(CacheKey(site: site.id, path: path, query: query), now: Date()) else { return nil }
+        guard case .fresh(let entry) = cache.lookup(CacheKey(site: site.id, path: path, query: query), now: clock.now()) else { return nil }
         cache.statistics.add(hits: 1)
         let notModified = request.headerFields[.ifNoneMatch].map { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == entry.etag } } ?? false
         let wantsGzip = CacheMiddleware.acceptsGzip(request.headerFields[.acceptEncoding])
@@ -125,7 +128,7 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         fields[.eTag] = hit.entry.etag
         fields[CacheMiddleware.xCache] = "HIT"
-        fields[.age] = String(max(0, Int(Date().timeIntervalSince(hit.entry.storedAt))))
+        fields[.age] = String(max(0, Int(clock.now().timeIntervalSince(hit.entry.storedAt))))
         fields[.date] = HTTPDate.now()
         fields[.server] = "Portico"
         let status: HTTPResponse.Status = hit.notModified ? .notModified : HTTPResponse.Status(code: hit.entry.status)

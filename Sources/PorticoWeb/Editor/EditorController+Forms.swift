@@ -54,6 +54,7 @@ extension EditorController {
             }
         }
         if type == .link { draft.linkTarget = form["linkTarget"] }
+        if type == .message { draft.message = existing?.message }
         if type.hasBlob {
             draft.blob = existing?.blob
             draft.imageSize = existing?.imageSize

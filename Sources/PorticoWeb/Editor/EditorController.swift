@@ -197,7 +197,7 @@ struct EditorController: Sendable {
         values["canAdd"] = canAdd
         values["addURL"] = url(context, "add", path)
         values["contentsURL"] = url(context, "contents", path)
-        values["types"] = ItemType.allCases.map { ["value": $0.rawValue, "name": $0.displayName] }
+        values["types"] = ItemType.allCases.filter(\.isAddedByEditors).map { ["value": $0.rawValue, "name": $0.displayName] }
         values["hasChildren"] = !visible.isEmpty
         // Folders the user may move or copy things into.
         let folders = try await store.items(matching: ItemQuery(types: [.folder], order: .path))
@@ -298,7 +298,7 @@ struct EditorController: Sendable {
         let path = try Self.itemPath(request, after: "/_edit/add")
         let parent = try await target(path, site: site, context: context)
         try require(.addChild, parent, context: context)
-        guard let type = request.uri.queryParameters.get("type").flatMap({ ItemType(rawValue: String($0)) }) else {
+        guard let type = request.uri.queryParameters.get("type").flatMap({ ItemType(rawValue: String($0)) }), type.isAddedByEditors else {
             throw PorticoError.badRequest("unknown content type")
         }
         var draftValues: [String: Any] = ["effective": "", "membersOnly": false]
@@ -313,7 +313,7 @@ struct EditorController: Sendable {
     func add(_ request: Request, context: PorticoRequestContext) async throws -> Response {
         let (site, _, form, parent) = try await submission(request, context, after: "/_edit/add")
         try require(.addChild, parent, context: context)
-        guard let type = form["type"].flatMap(ItemType.init(rawValue:)) else { throw PorticoError.badRequest("unknown content type") }
+        guard let type = form["type"].flatMap(ItemType.init(rawValue:)), type.isAddedByEditors else { throw PorticoError.badRequest("unknown content type") }
         var (draft, errors) = try await parseDraft(form, type: type, site: site, existing: nil)
         if form["preview"] == "1" || !errors.isEmpty {
             return try await formPage(site: site, context: context, type: type, parent: parent, existing: nil, values: formValues(form), errors: errors, preview: form["preview"] == "1" ? form["body"] : nil, status: errors.isEmpty ? .ok : .unprocessableContent)

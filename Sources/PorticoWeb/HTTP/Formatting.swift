@@ -12,6 +12,17 @@ enum Formatting {
         return result
     }
 
+    /// "12,345"
+    static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return value < 0 ? "-" + result : result
+    }
+
     /// "23 November 2026"
     static func day(_ date: Date) -> String {
         let p = parts(date)

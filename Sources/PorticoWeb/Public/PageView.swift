@@ -34,6 +34,7 @@ struct PageView {
             "css": theme.stylesheetPath,
             "feedURL": url("/feed.xml"),
             "sitemapURL": url("/sitemap.xml"),
+            "searchURL": url("/_search"),
             "hasNav": true,
             "nav": navigation.map { item -> [String: Any] in
                 ["title": item.title, "url": url(item.path), "current": item.path == topPath]
@@ -114,6 +115,12 @@ struct PageView {
     /// Type-specific values for an item's own page.
     func detailValues(_ item: Item) -> [String: Any] {
         var values: [String: Any] = ["isNews": item.type == .news, "hasTags": !item.tags.isEmpty]
+        if let message = item.message {
+            values["message"] = [
+                "from": message.from, "dateText": Formatting.dayAndTime(message.date) + " UTC", "dateISO": Formatting.iso(message.date),
+                "list": message.list,
+            ]
+        }
         if let event = item.event {
             values["event"] = [
                 "startText": Formatting.dayAndTime(event.start) + " UTC", "startISO": Formatting.iso(event.start),

@@ -80,6 +80,12 @@ public struct PublicSite: Sendable {
             values["hasChildren"] = !children.isEmpty
             values["children"] = children.map { view.listingValues($0) }
             html = theme.render("folder", values)
+        case .message:
+            values.merge(view.detailValues(item)) { $1 }
+            let thread = try await threadValues(of: item, content: content, context: context, view: view, now: now)
+            values["thread"] = thread
+            values["hasThread"] = !thread.isEmpty
+            html = theme.render("item", values)
         default:
             values.merge(view.detailValues(item)) { $1 }
             html = theme.render("item", values)
@@ -101,6 +107,38 @@ public struct PublicSite: Sendable {
     }
 
     // MARK: Building blocks
+
+    /// The messages of `message`'s thread the visitor may see, oldest first (at most 200). A
+    /// new message of the thread is a new child of its list's folder, so depending on that
+    /// folder's children keeps cached thread pages current.
+    func threadValues(of message: Item, content: any SiteContentStore, context: PorticoRequestContext, view: PageView, now: Date) async throws -> [[String: Any]] {
+        guard let thread = message.message?.threadID else { return [] }
+        if let parent = message.parentID { context.dependsOn(.children(parent)) }
+        let publicOnly = try await self.publicOnly(context, site: content.siteID)
+        var messages = try await content.items(matching: ItemQuery(publiclyVisibleAt: publicOnly ? now : nil, threadID: thread, order: .messageDate, limit: 200))
+        if !publicOnly {
+            var visible: [Item] = []
+            for candidate in messages {
+                let ancestors = try await orderedAncestors(of: candidate, content: content)
+                let roles = try await self.content.roles(of: context.principal, in: content.siteID, at: candidate, ancestors: ancestors)
+                if policy.allows(context.principal, .view, item: candidate, ancestors: ancestors, roles: roles, at: now) { visible.append(candidate) }
+            }
+            messages = visible
+        } else {
+            let hidden = try await content.hiddenFolderPaths(at: now)
+            messages = messages.filter { candidate in !hidden.contains { candidate.path.hasPrefix($0 + "/") } }
+        }
+        guard messages.count > 1 else { return [] }
+        context.dependsOn(summaries: messages)
+        return messages.map { entry -> [String: Any] in
+            var values: [String: Any] = [
+                "title": entry.title, "url": view.url(entry.path), "from": entry.message?.from ?? "",
+                "date": entry.message.map { Formatting.dayAndTime($0.date) } ?? "",
+            ]
+            if entry.id == message.id { values["current"] = true }
+            return values
+        }
+    }
 
     /// Ancestors of `item`, root first.
     func orderedAncestors(of item: Item, content: any SiteContentStore) async throws -> [Item] {

@@ -265,6 +265,7 @@ extension DefaultTheme {
       {{#site.logoURL}}<img class="brand-logo" src="{{site.logoURL}}" alt="">{{/site.logoURL}}
       <span class="brand-text"><span class="brand-name">{{site.name}}</span>{{#site.tagline}}<span class="brand-tagline">{{site.tagline}}</span>{{/site.tagline}}</span>
     </a>
+    {{#searchURL}}<!--portico:live--><form method="get" action="{{searchURL}}" class="site-search" role="search"><label for="site-search-q" class="visually-hidden">Search this site</label><input id="site-search-q" type="search" name="q" placeholder="Search" maxlength="200"><button type="submit" class="site-search-button">Search</button></form><!--/portico:live-->{{/searchURL}}
   </div>
   {{#hasNav}}
   <nav class="site-nav" aria-label="Main">
@@ -508,6 +509,13 @@ extension DefaultTheme {
   <h1>{{item.title}}</h1>
   {{#isNews}}<p class="byline"><time datetime="{{item.isoDate}}">{{item.date}}</time></p>{{/isNews}}
   {{#item.description}}<p class="lead">{{item.description}}</p>{{/item.description}}
+  {{#message}}
+  <dl class="message-facts">
+    <dt>From</dt><dd>{{from}}</dd>
+    <dt>Date</dt><dd><time datetime="{{dateISO}}">{{dateText}}</time></dd>
+    {{#list}}<dt>List</dt><dd>{{list}}</dd>{{/list}}
+  </dl>
+  {{/message}}
   {{#event}}
   <dl class="event-facts">
     <dt>When</dt><dd><time datetime="{{startISO}}">{{startText}}</time> – <time datetime="{{endISO}}">{{endText}}</time></dd>
@@ -524,6 +532,12 @@ extension DefaultTheme {
   <p class="download"><a class="button" href="{{url}}" download>Download {{filename}}</a> <span class="file-meta">{{typeName}}, {{sizeText}}</span></p>
   {{/file}}
   {{#item.bodyHTML}}<div class="prose">{{{item.bodyHTML}}}</div>{{/item.bodyHTML}}
+  {{#hasThread}}
+  <nav class="thread" aria-label="Thread">
+    <h2>In this thread</h2>
+    <ol>{{#thread}}<li{{#current}} aria-current="page"{{/current}}>{{#current}}{{title}}{{/current}}{{^current}}<a href="{{url}}">{{title}}</a>{{/current}} <span class="muted">{{from}}, {{date}}</span></li>{{/thread}}</ol>
+  </nav>
+  {{/hasThread}}
   {{#hasTags}}<ul class="tags" aria-label="Tags">{{#item.tags}}<li>{{.}}</li>{{/item.tags}}</ul>{{/hasTags}}
   <p class="meta">Last updated <time datetime="{{item.modifiedISO}}">{{item.modifiedText}}</time></p>
 </article>
@@ -566,6 +580,45 @@ extension DefaultTheme {
 </main>
 </body>
 </html>
+"""#######,
+        "search.mustache": #######"""
+{{>head}}
+<article class="search-page">
+  <h1>Search</h1>
+  <form method="get" action="{{searchURL}}" class="search-form" role="search">
+    <label for="search-q" class="visually-hidden">Search for</label>
+    <input id="search-q" type="search" name="q" value="{{searchQuery}}" maxlength="200" autofocus>
+    {{#filters}}<input type="hidden" name="{{name}}" value="{{value}}">{{/filters}}
+    <button type="submit" class="button">Search</button>
+  </form>
+  {{#hasQuery}}
+  <p class="search-summary">{{summary}}{{#capped}} (the most relevant of the newest matches are shown: add words to narrow the search){{/capped}}</p>
+  {{#hasFacets}}
+  <ul class="search-facets" aria-label="Filter by type">
+    <li>{{#typeFiltered}}<a href="{{allTypesURL}}">All types</a>{{/typeFiltered}}{{^typeFiltered}}<strong>All types</strong>{{/typeFiltered}}</li>
+    {{#facets}}<li>{{#current}}<strong>{{name}} ({{count}})</strong>{{/current}}{{^current}}<a href="{{url}}">{{name}} ({{count}})</a>{{/current}}</li>{{/facets}}
+  </ul>
+  {{/hasFacets}}
+  {{/hasQuery}}
+  {{#hasResults}}
+  <ol class="search-results">
+    {{#results}}<li class="search-result">
+      <h2 class="search-title"><a href="{{url}}">{{{titleHTML}}}</a></h2>
+      <p class="search-meta"><span class="listing-type">{{typeName}}</span> {{#from}}{{from}} · {{/from}}{{date}}{{#state}} · <span class="state-badge">{{state}}</span>{{/state}} · <span class="search-path">{{path}}</span></p>
+      {{#excerptHTML}}<p class="search-excerpt">{{{excerptHTML}}}</p>{{/excerptHTML}}
+    </li>{{/results}}
+  </ol>
+  {{/hasResults}}
+  {{#noResults}}<p class="empty">Nothing matches your search. Try other or fewer words.</p>{{/noResults}}
+  {{#pageText}}
+  <nav class="pagination" aria-label="Result pages">
+    {{#previousURL}}<a href="{{previousURL}}" rel="prev">Previous</a>{{/previousURL}}
+    <span>{{pageText}}</span>
+    {{#nextURL}}<a href="{{nextURL}}" rel="next">Next</a>{{/nextURL}}
+  </nav>
+  {{/pageText}}
+</article>
+{{>foot}}
 """#######,
         "settings.mustache": #######"""
 {{>editor-head}}
@@ -940,6 +993,30 @@ button.button { border: 0; font: inherit; cursor: pointer; }
 .role-help { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; color: var(--muted); font-size: .92rem; }
 .role-help dt { font-weight: 700; }
 .role-help dd { margin: 0; }
+
+/* Search */
+.site-search { margin-left: auto; display: flex; gap: .4rem; }
+.site-search input { padding: .45rem .6rem; border: 0; border-radius: var(--radius); min-width: 10rem; font: inherit; }
+.site-search-button { padding: .45rem .8rem; border: 1px solid #fff; background: transparent; color: #fff; border-radius: var(--radius); font: inherit; cursor: pointer; }
+.search-form { display: flex; gap: .5rem; margin: 1rem 0; }
+.search-form input { flex: 1; padding: .6rem .7rem; font: inherit; border: 1px solid #888; border-radius: var(--radius); }
+.search-summary { color: #444; }
+.search-facets { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; }
+.search-results { list-style: none; padding: 0; }
+.search-result { margin: 0 0 1.4rem; }
+.search-title { font-size: 1.2rem; margin: 0 0 .2rem; }
+.search-meta { font-size: .9rem; color: #555; margin: 0 0 .3rem; }
+.search-path { color: #666; }
+.search-excerpt { margin: 0; }
+.search-page mark, .search-title mark { background: #fff2a8; color: inherit; padding: 0 .1em; }
+.state-badge { background: #eee; border-radius: var(--radius); padding: 0 .35rem; }
+.pagination { display: flex; gap: 1rem; align-items: center; margin: 1.5rem 0; }
+.message-facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; font-size: .95rem; }
+.message-facts dt { font-weight: 600; }
+.message-text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: inherit; }
+.thread { font-size: .95rem; }
+.thread li[aria-current] { font-weight: 600; }
+@media (max-width: 40rem) { .site-search input { min-width: 6rem; } }
 """#######,
         "switched-off.mustache": #######"""
 {{>head}}

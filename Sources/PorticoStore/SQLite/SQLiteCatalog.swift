@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+import PorticoCore
+
+/// The search catalog inside a site's SQLite database, kept in step with `items` by the same
+/// write transactions.
+///
+/// Two tables:
+/// - `catalog`, a contentless FTS5 table (title, description, body, tags, author) with the
+///   `unicode61 remove_diacritics 2` tokenizer: case- and accent-insensitive, no prefix indexes
+///   (they cost more than half the insert rate; prefix queries scan the term range instead).
+///   Contentless keeps the catalog about a third of the size; snippets are cut from the items.
+///   An entry is removed by deriving the same `SearchDocument` from the item as it was stored.
+/// - `catalog_meta`, one small row per entry (type, state, path, dates, creator, tags), so that
+///   visibility and filters are checked without reading the large `items` rows.
+///
+/// Entry numbers (`doc`, the FTS rowid) follow the search date: `seconds * 1,000,000 + n`. The
+/// full-text index walks its rows newest first for free, which is what the ranking window
+/// needs (see docs/search.md).
+enum SQLiteCatalog {
+    static let weights = "10.0, 4.0, 1.0, 5.0, 2.0"
+
+    static func createTables(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE VIRTUAL TABLE catalog USING fts5(
+                title, description, body, tags, author,
+                content = '', tokenize = 'unicode61 remove_diacritics 2'
+            );
+            CREATE TABLE catalog_meta (
+                doc INTEGER PRIMARY KEY,
+                item_id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                state TEXT NOT NULL,
+                path TEXT NOT NULL,
+                effective INTEGER NOT NULL,
+                expires INTEGER,
+                members_only INTEGER NOT NULL,
+                creator TEXT,
+                date INTEGER NOT NULL,
+                tags TEXT NOT NULL DEFAULT ''
+            );
+            """)
+    }
+
+    // MARK: Writing
+
+    /// Adds the item's entry.
+    static func add(_ item: Item, _ db: Database) throws {
+        try add(item, document: SearchDocument(item), db)
+    }
+
+    static func add(_ item: Item, document: SearchDocument, _ db: Database) throws {
+        let doc = try freeDoc(for: document.date, db)
+        try db.cachedStatement(sql: """
+            INSERT INTO catalog_meta (doc, item_id, type, state, path, effective, expires, members_only, creator, date, tags)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                doc, item.id.rawValue, item.type.rawValue, item.state.rawValue, item.path, item.effective.millisecondsSince1970,
+                item.expires?.millisecondsSince1970, item.membersOnly, item.creator?.rawValue, document.date.millisecondsSince1970,
+                document.tagKey,
+            ])
+        try db.cachedStatement(sql: "INSERT INTO catalog (rowid, title, description, body, tags, author) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author])
+    }
+
+    /// Removes the entry of `item`, given exactly as it is stored.
+    static func remove(_ item: Item, _ db: Database) throws {
+        guard let doc = try Int64.fetchOne(db.cachedStatement(sql: "SELECT doc FROM catalog_meta WHERE item_id = ?"), arguments: [item.id.rawValue]) else {
+            return
+        }
+        let document = SearchDocument(item)
+        try db.cachedStatement(sql: "INSERT INTO catalog (catalog, rowid, title, description, body, tags, author) VALUES ('delete', ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author])
+        try db.cachedStatement(sql: "DELETE FROM catalog_meta WHERE doc = ?").execute(arguments: [doc])
+    }
+
+    /// Replaces the entry of `before` (as stored) by one for `after`.
+    static func replace(_ before: Item, with after: Item, _ db: Database) throws {
+        try remove(before, db)
+        try add(after, db)
+    }
+
+    /// Descendants moved with a renamed or moved folder: only their paths change.
+    static func move(itemID: String, to path: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE catalog_meta SET path = ? WHERE item_id = ?").execute(arguments: [path, itemID])
+    }
+
+    /// Empties the catalog and indexes every item again, in one transaction (readers keep the
+    /// old catalog until it commits). `progress` receives (done, total).
+    static func rebuild(_ db: Database, progress: (@Sendable (Int, Int) -> Void)?) throws {
+        try db.execute(sql: "INSERT INTO catalog (catalog) VALUES ('delete-all')")
+        try db.execute(sql: "DELETE FROM catalog_meta")
+        // Oldest search date first, so that entries go into the index in ascending order; only
+        // (rowid, date) pairs are held in memory, items are read one at a time.
+        let order = try Row.fetchAll(db, sql: """
+            SELECT rowid, COALESCE(CASE WHEN message_id IS NOT NULL THEN message_date END,
+                                   CASE WHEN event_end IS NOT NULL THEN event_start END, effective) AS date
+            FROM items ORDER BY date
+            """).map { row -> Int64 in row[0] }
+        let total = order.count
+        let select = try db.makeStatement(sql: "SELECT \(ItemRows.columns) FROM items WHERE rowid = ?")
+        for (index, rowid) in order.enumerated() {
+            if let row = try Row.fetchOne(select, arguments: [rowid]) { try add(try ItemRows.item(row), db) }
+            if let progress, (index + 1) % 1000 == 0 || index + 1 == total { progress(index + 1, total) }
+        }
+        if total == 0 { progress?(0, 0) }
+    }
+
+    /// Entry numbers per second of search date.
+    static let docsPerSecond: Int64 = 1_000_000
+
+    /// The entry number for a document dated `date`: `seconds * 1,000,000 + n`, after the
+    /// highest n taken in that second (or any free one once a million share it).
+    static func freeDoc(for date: Date, _ db: Database) throws -> Int64 {
+        let limit = Double(Int64.max / docsPerSecond - 1)
+        let seconds = Int64(min(max(date.timeIntervalSince1970.rounded(.down), -limit), limit))
+        let base = seconds * docsPerSecond
+        let last = base + docsPerSecond - 1
+        let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(doc) FROM catalog_meta WHERE doc BETWEEN ? AND ?"), arguments: [base, last])
+        guard let highest else { return base }
+        if highest < last { return highest + 1 }
+        let free = try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT doc + 1 FROM catalog_meta WHERE doc BETWEEN ? AND ? AND doc + 1 NOT IN (SELECT doc FROM catalog_meta) LIMIT 1
+            """), arguments: [base, last - 1])
+        if let free { return free }
+        if try Int64.fetchOne(db.cachedStatement(sql: "SELECT doc FROM catalog_meta WHERE doc = ?"), arguments: [base]) == nil { return base }
+        throw PorticoError.storage("more than a million catalog entries share one second")
+    }
+
+    // MARK: Searching
+
+    /// Runs a search: the newest `window` visible matches are ranked with bm25 (title and tags
+    /// weigh most), together with the newest `window` matches in titles and tags, so that an
+    /// old item with the words in its title is not lost in a large archive.
+    static func search(_ search: CatalogSearch, _ db: Database) throws -> CatalogHits {
+        guard !search.match.isEmpty else { return .empty }
+        let window = max(1, search.window)
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        try visibility(search.visibility, into: &conditions, &arguments, db)
+        filters(search, into: &conditions, &arguments)
+        let condition = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
+        let sql = """
+            SELECT m.item_id, m.type, bm25(catalog, \(weights)) FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
+            WHERE catalog MATCH ?\(condition) ORDER BY catalog.rowid DESC LIMIT ?
+            """
+        func run(_ match: String) throws -> [CatalogHits.Hit] {
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [match] + arguments + [window])
+            return rows.compactMap { row in
+                guard let type = ItemType(rawValue: row[1]) else { return nil }
+                return CatalogHits.Hit(itemID: ItemID(row[0]), type: type, score: row[2])
+            }
+        }
+        var hits = try run(search.match)
+        let exact = hits.count < window
+        if !exact {
+            var seen = Set(hits.map(\.itemID))
+            for hit in try run("{title tags} : (" + search.match + ")") where seen.insert(hit.itemID).inserted {
+                hits.append(hit)
+            }
+        }
+        var facets: [ItemType: Int] = [:]
+        for hit in hits { facets[hit.type, default: 0] += 1 }
+        hits.sort { $0.score != $1.score ? $0.score < $1.score : $0.itemID.rawValue < $1.itemID.rawValue }
+        return CatalogHits(hits: hits, total: hits.count, totalIsExact: exact, facets: facets)
+    }
+
+    /// Visibility as SQL over `catalog_meta m`, with the same rules as `AccessPolicy.allows(.view)`.
+    static func visibility(_ visibility: CatalogVisibility, into conditions: inout [String], _ arguments: inout StatementArguments, _ db: Database) throws {
+        guard !visibility.everything else { return }
+        let now = visibility.at.millisecondsSince1970
+        let inEffect = "m.state = 'published' AND m.effective <= ? AND (m.expires IS NULL OR m.expires > ?)"
+        // Folders that hide what is below them from the public, and (for members) those not published.
+        let hidden = try String.fetchAll(db.cachedStatement(sql: """
+            SELECT path FROM items WHERE type = 'folder'
+            AND NOT (state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?) AND members_only = 0)
+            """), arguments: [now, now])
+        var alternatives: [String] = []
+        var publicCondition = inEffect + " AND m.members_only = 0"
+        var publicArguments: StatementArguments = [now, now]
+        if !hidden.isEmpty {
+            publicCondition += " AND NOT (" + hidden.map { _ in "substr(m.path, 1, ?) = ?" }.joined(separator: " OR ") + ")"
+            for path in hidden { publicArguments += [path.utf8.count + 1, path + "/"] }
+        }
+        alternatives.append("(" + publicCondition + ")")
+        arguments += publicArguments
+
+        var unpublished: [String]? = nil
+        for subtree in visibility.subtrees {
+            var within = "1"
+            var withinArguments = StatementArguments()
+            if subtree.path != "/" {
+                within = "(m.path = ? OR substr(m.path, 1, ?) = ?)"
+                withinArguments = [subtree.path, subtree.path.utf8.count + 1, subtree.path + "/"]
+            }
+            var grants: [String] = []
+            var grantArguments = StatementArguments()
+            if subtree.seesEverything {
+                grants.append("1")
+            } else {
+                if subtree.seesPublished {
+                    if unpublished == nil {
+                        unpublished = try String.fetchAll(db.cachedStatement(sql: """
+                            SELECT path FROM items WHERE type = 'folder'
+                            AND NOT (state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?))
+                            """), arguments: [now, now])
+                    }
+                    var published = inEffect
+                    grantArguments += [now, now]
+                    if let unpublished, !unpublished.isEmpty {
+                        published += " AND NOT (" + unpublished.map { _ in "substr(m.path, 1, ?) = ?" }.joined(separator: " OR ") + ")"
+                        for path in unpublished { grantArguments += [path.utf8.count + 1, path + "/"] }
+                    }
+                    grants.append("(" + published + ")")
+                }
+                if subtree.seesPending { grants.append("m.state = 'pending'") }
+                if let user = subtree.contributor {
+                    grants.append("(m.creator = ? OR m.type = 'folder')")
+                    grantArguments += [user.rawValue]
+                }
+            }
+            guard !grants.isEmpty else { continue }
+            alternatives.append("(" + within + " AND (" + grants.joined(separator: " OR ") + "))")
+            arguments += withinArguments
+            arguments += grantArguments
+        }
+        conditions.append("(" + alternatives.joined(separator: " OR ") + ")")
+    }
+
+    static func filters(_ search: CatalogSearch, into conditions: inout [String], _ arguments: inout StatementArguments) {
+        if let types = search.types {
+            let sorted = types.map(\.rawValue).sorted()
+            conditions.append("m.type IN (" + Array(repeating: "?", count: max(1, sorted.count)).joined(separator: ",") + ")")
+            arguments += sorted.isEmpty ? [""] : StatementArguments(sorted)
+        }
+        if let below = search.below, below != "/" {
+            conditions.append("substr(m.path, 1, ?) = ?")
+            arguments += [below.utf8.count + 1, below + "/"]
+        }
+        if let from = search.from {
+            conditions.append("m.date >= ?")
+            arguments += [from.millisecondsSince1970]
+        }
+        if let until = search.until {
+            conditions.append("m.date <= ?")
+            arguments += [until.millisecondsSince1970]
+        }
+        if let tag = search.tagKey {
+            conditions.append("instr(m.tags, ?) > 0")
+            arguments += ["\n" + tag + "\n"]
+        }
+    }
+}

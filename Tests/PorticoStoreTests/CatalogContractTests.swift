@@ -1,0 +1,147 @@
+import Foundation
+import PorticoCore
+import PorticoStore
+import Testing
+
+/// The search catalog's contract, run against every store: in step with every write, accent-
+/// and case-insensitive, and never counting what the visibility does not allow.
+@Suite struct CatalogContractTests {
+    func doc(_ id: String, parent: String, path: String, title: String, body: String = "", type: ItemType = .page, state: ItemState = .published,
+             effective: Date = epoch, tags: [String] = [], membersOnly: Bool = false, creator: String? = nil) -> Item {
+        var value = item(id, parent: parent, path: path, type: type, state: state, effective: effective)
+        value.title = title
+        value.description = ""
+        value.body = body
+        value.bodyHTML = "<p>" + body + "</p>"
+        value.tags = tags
+        value.membersOnly = membersOnly
+        value.creator = creator.map(UserID.init)
+        return value
+    }
+
+    func find(_ site: any SiteContentStore, _ text: String, visibility: CatalogVisibility = CatalogVisibility(everything: true, at: epoch),
+              types: Set<ItemType>? = nil, below: String? = nil, from: Date? = nil, until: Date? = nil, tag: String? = nil, window: Int = 1000) async throws -> CatalogHits {
+        try await site.search(CatalogSearch(
+            match: SearchQuery(text).matchExpression, visibility: visibility, types: types, below: below, from: from, until: until,
+            tagKey: tag.map(SearchDocument.tagKey), window: window
+        ))
+    }
+
+    func ids(_ hits: CatalogHits) -> Set<String> { Set(hits.hits.map(\.itemID.rawValue)) }
+
+    @Test(arguments: StoreKind.allCases)
+    func everyWriteKeepsTheCatalogInStep(kind: StoreKind) async throws {
+        let site = try await makeSite(try kind.make())
+        let page = doc("p1", parent: "alpha-root", path: "/trip", title: "A trip to Barcelonà", body: "We saw the **sagrada** família")
+        try await site.insert(page, revision: revision(page))
+        #expect(ids(try await find(site, "barcelona")) == ["p1"])
+        #expect(ids(try await find(site, "BARCELONÀ")) == ["p1"])
+        #expect(ids(try await find(site, "familia")) == ["p1"])
+        #expect(ids(try await find(site, "barc*")) == ["p1"])
+        #expect(ids(try await find(site, "\"sagrada familia\"")) == ["p1"])
+        #expect(ids(try await find(site, "\"familia sagrada\"")).isEmpty)
+
+        var changed = page
+        changed.title = "A trip to Madrid"
+        changed.version = 2
+        try await site.update(changed, expectedVersion: 1, revision: revision(changed))
+        #expect(ids(try await find(site, "barcelona")).isEmpty)
+        #expect(ids(try await find(site, "madrid")) == ["p1"])
+
+        let folder = doc("f1", parent: "alpha-root", path: "/travel", title: "Travel", type: .folder)
+        let child = doc("c1", parent: "f1", path: "/travel/lisbon", title: "Lisbon by tram")
+        try await site.insert(folder, revision: revision(folder))
+        try await site.insert(child, revision: revision(child))
+        #expect(ids(try await find(site, "lisbon", below: "/travel")) == ["c1"])
+        var renamed = folder
+        renamed.path = "/journeys"
+        renamed.slug = "journeys"
+        renamed.version = 2
+        try await site.update(renamed, expectedVersion: 1, revision: revision(renamed))
+        #expect(ids(try await find(site, "lisbon", below: "/travel")).isEmpty)
+        #expect(ids(try await find(site, "lisbon", below: "/journeys")) == ["c1"])
+
+        _ = try await site.delete(ItemID("f1"))
+        #expect(ids(try await find(site, "lisbon")).isEmpty)
+        #expect(ids(try await find(site, "travel")).isEmpty)
+
+        // A rebuild finds the same.
+        #expect(try await site.rebuildCatalog(progress: nil) == 2)  // root and p1
+        #expect(ids(try await find(site, "madrid")) == ["p1"])
+        #expect(ids(try await find(site, "lisbon")).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func titlesRankFirstAndFiltersApply(kind: StoreKind) async throws {
+        let site = try await makeSite(try kind.make())
+        let day: TimeInterval = 86_400
+        let entries = [
+            doc("a", parent: "alpha-root", path: "/a", title: "Harbour news", body: "boats", type: .news, effective: epoch, tags: ["Sea Life"]),
+            doc("b", parent: "alpha-root", path: "/b", title: "Boats", body: "the harbour was calm", effective: epoch.addingTimeInterval(day)),
+            doc("c", parent: "alpha-root", path: "/c", title: "Mountains", body: "far from any harbour", type: .news, effective: epoch.addingTimeInterval(2 * day)),
+        ]
+        for entry in entries { try await site.insert(entry, revision: revision(entry)) }
+        let all = try await find(site, "harbour")
+        #expect(all.hits.first?.itemID.rawValue == "a")
+        #expect(all.total == 3 && all.totalIsExact)
+        #expect(all.facets == [.news: 2, .page: 1])
+        #expect(ids(try await find(site, "harbour", types: [.news])) == ["a", "c"])
+        #expect(ids(try await find(site, "harbour", from: epoch.addingTimeInterval(day / 2))) == ["b", "c"])
+        #expect(ids(try await find(site, "harbour", until: epoch.addingTimeInterval(day))) == ["a", "b"])
+        #expect(ids(try await find(site, "harbour", tag: "sea life")) == ["a"])
+        #expect(ids(try await find(site, "harbour -boats")) == ["c"])
+
+        // Past the ranking window the total is a lower bound, and title matches still come in.
+        let windowed = try await find(site, "harbour", window: 1)
+        #expect(!windowed.totalIsExact)
+        #expect(ids(windowed) == ["c", "a"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func visibilityHidesPrivateContentFromResultsTotalsAndFacets(kind: StoreKind) async throws {
+        let site = try await makeSite(try kind.make())
+        let entries = [
+            doc("pub", parent: "alpha-root", path: "/pub", title: "Zebra facts"),
+            doc("priv", parent: "alpha-root", path: "/priv", title: "Zebra secrets", type: .news, state: .private, creator: "u1"),
+            doc("pend", parent: "alpha-root", path: "/pend", title: "Zebra review", state: .pending),
+            doc("later", parent: "alpha-root", path: "/later", title: "Zebra tomorrow", effective: epoch.addingTimeInterval(3600)),
+            doc("club", parent: "alpha-root", path: "/club", title: "Club", type: .folder, membersOnly: true),
+            doc("inclub", parent: "club", path: "/club/zebra", title: "Zebra for members"),
+            doc("draftf", parent: "alpha-root", path: "/draftf", title: "Drafts", type: .folder, state: .private),
+            doc("indraft", parent: "draftf", path: "/draftf/zebra", title: "Zebra in a private folder"),
+        ]
+        for entry in entries { try await site.insert(entry, revision: revision(entry)) }
+        let anonymous = try await find(site, "zebra", visibility: .anonymous(at: epoch))
+        #expect(ids(anonymous) == ["pub"])
+        #expect(anonymous.total == 1 && anonymous.facets == [.page: 1])
+        #expect(ids(try await find(site, "secrets", visibility: .anonymous(at: epoch))).isEmpty)
+        #expect(ids(try await find(site, "zebra", visibility: .anonymous(at: epoch.addingTimeInterval(7200)))) == ["pub", "later"])
+
+        let member = CatalogVisibility(everything: false, at: epoch, subtrees: [.init(path: "/", seesEverything: false, seesPublished: true, seesPending: false, contributor: nil)])
+        #expect(ids(try await find(site, "zebra", visibility: member)) == ["pub", "inclub"])
+        let reviewer = CatalogVisibility(everything: false, at: epoch, subtrees: [.init(path: "/", seesEverything: false, seesPublished: true, seesPending: true, contributor: nil)])
+        #expect(ids(try await find(site, "zebra", visibility: reviewer)) == ["pub", "inclub", "pend"])
+        let contributor = CatalogVisibility(everything: false, at: epoch, subtrees: [.init(path: "/", seesEverything: false, seesPublished: true, seesPending: false, contributor: UserID("u1"))])
+        #expect(ids(try await find(site, "zebra", visibility: contributor)) == ["pub", "inclub", "priv"])
+        let localEditor = CatalogVisibility(everything: false, at: epoch, subtrees: [.init(path: "/draftf", seesEverything: true, seesPublished: true, seesPending: false, contributor: nil)])
+        #expect(ids(try await find(site, "zebra", visibility: localEditor)) == ["pub", "indraft"])
+        #expect(ids(try await find(site, "zebra")).count == 6)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anyQueryTextIsSafe(kind: StoreKind) async throws {
+        let site = try await makeSite(try kind.make())
+        let page = doc("p", parent: "alpha-root", path: "/p", title: "Near the column", body: "title: body NEAR star")
+        try await site.insert(page, revision: revision(page))
+        let nasty = [
+            "\"unbalanced", "a\"b\"c\"", "*", "**", "near(", "NEAR(title body)", "title:near", "{title}: x", "- -", "-near",
+            "AND OR NOT", "(", ")", "^near", "near +", String(repeating: "near ", count: 3000), "\u{0}\u{1}", "'; DROP TABLE items; --",
+            "星", "ne*", "\"\"", "col*umn", "NOT near",
+        ]
+        for text in nasty {
+            _ = try await find(site, text)
+        }
+        #expect(ids(try await find(site, "title:near")) == ["p"])
+        #expect(ids(try await find(site, "NEAR(title body)")) == ["p"])
+    }
+}
