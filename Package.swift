@@ -60,6 +60,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Mail archives: mbox files and RFC 5322 / MIME messages, decoded. Foundation only.
+        .target(
+            name: "PorticoMail",
+            swiftSettings: strictSettings
+        ),
         // The response cache: entries with dependencies, invalidation, single flight, admission.
         .target(
             name: "PorticoCache",
@@ -76,6 +81,7 @@ let package = Package(
                 "PorticoCore",
                 "PorticoStore",
                 "PorticoContent",
+                "PorticoMail",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -152,7 +158,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoLifecycleTests",
-            dependencies: ["PorticoCore", "PorticoStore", "PorticoContent", "PorticoLifecycle", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["PorticoCore", "PorticoStore", "PorticoContent", "PorticoLifecycle", "PorticoMail", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PorticoMailTests",
+            dependencies: ["PorticoMail"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -63,6 +63,59 @@ public final class ContentService: Sendable {
         return item
     }
 
+    /// Adds many items under one folder in one transaction (imports: mail archives). The same
+    /// rules as `create`, checked once for the folder; slugs are made unique against the folder
+    /// without reading all its children (a folder may hold a million messages). All or nothing.
+    @discardableResult
+    public func createMany(in site: SiteID, under parent: ItemID, _ drafts: [ItemDraft], state: ItemState = .private, by principal: Principal, comment: String = "Imported") async throws -> [Item] {
+        guard !drafts.isEmpty else { return [] }
+        let content = try await store.content(of: site)
+        let now = clock.now().roundedToMilliseconds
+        let parentItem = try await authorize(.addChild, parent, in: site, content: content, by: principal, at: now, refusal: "you may not add items here").item
+        guard parentItem.type.isContainer else {
+            throw PorticoError.invalid(field: "parent", reason: "is a \(parentItem.type.displayName) and cannot contain items")
+        }
+        let atRoot = parentItem.isRoot
+        var errors: [FieldError] = []
+        var slugs: [String] = []
+        for draft in drafts {
+            errors += draft.problems(atRoot: atRoot)
+            var base = draft.slug ?? Slug.make(from: draft.title)
+            if atRoot && Slug.reservedAtRoot.contains(base) { base += "-page" }
+            slugs.append(base)
+        }
+        guard errors.isEmpty else { throw PorticoError.validation(errors) }
+        // Only the wanted addresses are looked up; clashes get the usual "-2" suffixes.
+        let wanted = Set(slugs).map { ContentPath.join(parentItem.path, $0) }
+        var taken = Set(try await content.items(paths: wanted).map(\.slug))
+        var position = try await content.count(matching: ItemQuery(parentID: parent))
+        var batch: [(item: Item, revision: Revision)] = []
+        batch.reserveCapacity(drafts.count)
+        for (draft, base) in zip(drafts, slugs) {
+            var slug = base
+            if taken.contains(slug) {
+                let similar = Set(try await content.items(paths: (2...50).map { ContentPath.join(parentItem.path, "\(base)-\($0)") }).map(\.slug))
+                slug = Slug.unique(base, among: taken.union(similar))
+            }
+            taken.insert(slug)
+            let item = Item(
+                id: ItemID(ids.newID()), parentID: parent, path: ContentPath.join(parentItem.path, slug), slug: slug,
+                type: draft.type, title: draft.title.trimmingCharacters(in: .whitespacesAndNewlines),
+                description: draft.description.trimmingCharacters(in: .whitespacesAndNewlines),
+                body: draft.body, bodyHTML: bodyHTML(draft.type, draft.body), state: state,
+                created: now, modified: now, effective: min(draft.effective ?? now, now).roundedToMilliseconds,
+                expires: draft.expires?.roundedToMilliseconds, creator: principal.userID, position: position, version: 1,
+                tags: draft.tags, membersOnly: false, event: draft.event.map(Self.rounded), linkTarget: draft.linkTarget,
+                blob: draft.blob, imageSize: draft.imageSize, message: draft.type == .message ? draft.message : nil
+            )
+            position += 1
+            batch.append((item, Revision(itemID: item.id, version: 1, author: principal.userID, date: now, comment: comment, snapshot: item)))
+        }
+        try await content.insert(batch: batch)
+        for entry in batch { await events.publish(.itemCreated(site: site, item: entry.item)) }
+        return batch.map(\.item)
+    }
+
     /// Saves a changed item. `expectedVersion` is the version the editor started from; if
     /// someone saved in between, this throws `.conflict` and nothing is overwritten.
     @discardableResult
