@@ -133,6 +133,7 @@ let package = Package(
                 "PorticoWeb",
                 "PorticoOps",
                 "PorticoLifecycle",
+                "PorticoMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,7 +10,7 @@ struct SiteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "site",
         abstract: "Create, list, change, back up, restore, export, import, bake, check and delete sites.",
-        subcommands: [Create.self, List.self, Hostnames.self, Disable.self, Enable.self, Backup.self, Restore.self, Export.self, Import.self, ImportMbox.self, Bake.self, Check.self, Reindex.self, Search.self, Delete.self, Purge.self]
+        subcommands: [Create.self, List.self, Hostnames.self, Disable.self, Enable.self, Backup.self, Restore.self, Export.self, Import.self, ImportMbox.self, Bake.self, Check.self, Reindex.self, Search.self, FtsBaseline.self, Delete.self, Purge.self]
     )
 
     struct Create: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import PorticoContent
 import PorticoCore
 import PorticoLifecycle
+import PorticoMail
 import PorticoStore
 import PorticoWeb
 import Synchronization
@@ -224,6 +225,56 @@ struct SearchBenchmark {
             samples.sort()
             func percentile(_ p: Double) -> String { String(format: "%.2f", samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
             printLine("\(name)\t\(samples.count)\t\(percentile(0.5))\t\(percentile(0.9))\t\(percentile(0.99))\t\(String(format: "%.2f", samples.last ?? 0))\t\(results / max(1, samples.count))")
+        }
+    }
+}
+
+extension SiteCommand {
+    /// The bare FTS5 insert rate of the same texts an import would index (a benchmark peer).
+    struct FtsBaseline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fts-baseline",
+            abstract: "Benchmark peer: insert the texts of mbox files into a bare FTS5 table and print the rate.",
+            shouldDisplay: false
+        )
+        @Argument(help: "mbox files.") var files: [String]
+        @Option(help: "catalog (the catalog's options), stored (FTS5 default) or prefix.") var variant: String = "catalog"
+        @Option(help: "Messages per transaction.") var batch: Int = 2_000
+        @Option(help: "Scratch database file.") var scratch: String = NSTemporaryDirectory() + "portico-fts-baseline.sqlite"
+
+        func run() async throws {
+            try await runReportingErrors {
+                guard let variant = CatalogBaseline.Variant(rawValue: variant) else { throw PorticoError.invalid(field: "--variant", reason: "is catalog, stored or prefix") }
+                let file = URL(fileURLWithPath: scratch)
+                let baseline = try CatalogBaseline(file: file, variant: variant)
+                var inserted = 0
+                var timed = Duration.zero
+                var pending: [SearchDocument] = []
+                func flush() throws {
+                    guard !pending.isEmpty else { return }
+                    timed += try baseline.insert(pending, firstRowID: Int64(inserted + 1))
+                    inserted += pending.count
+                    pending.removeAll(keepingCapacity: true)
+                }
+                for path in files {
+                    for entry in try MboxReader(url: URL(fileURLWithPath: path)) {
+                        guard let message = try? MailMessage.parse(entry) else { continue }
+                        let parsed = ParsedMessage(message, number: entry.number, offset: entry.offset)
+                        let draft = parsed.draft(thread: parsed.messageID, list: "")
+                        var item = Item(id: ItemID("x"), parentID: nil, path: "/x", slug: "x", type: .message, title: draft.title, body: draft.body,
+                                        created: Date(), modified: Date(), effective: Date(), message: draft.message)
+                        item.tags = []
+                        pending.append(SearchDocument(item))
+                        if pending.count == batch { try flush() }
+                    }
+                }
+                try flush()
+                let seconds = Double(timed.components.seconds) + Double(timed.components.attoseconds) / 1e18
+                printLine("fts-baseline \(variant.rawValue): \(inserted) documents in \(String(format: "%.1f", seconds)) s of inserts = \(Int(Double(inserted) / max(seconds, 0.001))) docs/s; \(baseline.size(of: file) / 1_048_576) MB")
+                try? FileManager.default.removeItem(at: file)
+                try? FileManager.default.removeItem(atPath: file.path + "-wal")
+                try? FileManager.default.removeItem(atPath: file.path + "-shm")
+            }
         }
     }
 }

@@ -47,7 +47,7 @@ public final class ContentService: Sendable {
         }
         guard errors.isEmpty else { throw PorticoError.validation(errors) }
 
-        let position = try await content.count(matching: ItemQuery(parentID: parent))
+        let position = try await content.nextPosition(under: parent)
         let item = Item(
             id: ItemID(ids.newID()), parentID: parent, path: ContentPath.join(parentItem.path, slug), slug: slug,
             type: draft.type, title: draft.title.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -68,7 +68,22 @@ public final class ContentService: Sendable {
     /// without reading all its children (a folder may hold a million messages). All or nothing.
     @discardableResult
     public func createMany(in site: SiteID, under parent: ItemID, _ drafts: [ItemDraft], state: ItemState = .private, by principal: Principal, comment: String = "Imported") async throws -> [Item] {
-        guard !drafts.isEmpty else { return [] }
+        let batch = try await prepareMany(in: site, under: parent, drafts, state: state, by: principal, comment: comment)
+        try await commit(batch)
+        return batch.items
+    }
+
+    /// Items checked and derived, ready to be stored by `commit(_:)`.
+    public struct PreparedBatch: Sendable {
+        public let site: SiteID
+        let entries: [(item: Item, revision: Revision)]
+        public var items: [Item] { entries.map(\.item) }
+    }
+
+    /// The first half of `createMany`: permission, validation, slugs, paths, positions,
+    /// revisions. Commit a batch before preparing the next under the same folder.
+    public func prepareMany(in site: SiteID, under parent: ItemID, _ drafts: [ItemDraft], state: ItemState = .private, by principal: Principal, comment: String = "Imported") async throws -> PreparedBatch {
+        guard !drafts.isEmpty else { return PreparedBatch(site: site, entries: []) }
         let content = try await store.content(of: site)
         let now = clock.now().roundedToMilliseconds
         let parentItem = try await authorize(.addChild, parent, in: site, content: content, by: principal, at: now, refusal: "you may not add items here").item
@@ -88,9 +103,9 @@ public final class ContentService: Sendable {
         // Only the wanted addresses are looked up; clashes get the usual "-2" suffixes.
         let wanted = Set(slugs).map { ContentPath.join(parentItem.path, $0) }
         var taken = Set(try await content.items(paths: wanted).map(\.slug))
-        var position = try await content.count(matching: ItemQuery(parentID: parent))
-        var batch: [(item: Item, revision: Revision)] = []
-        batch.reserveCapacity(drafts.count)
+        var position = try await content.nextPosition(under: parent)
+        var entries: [(item: Item, revision: Revision)] = []
+        entries.reserveCapacity(drafts.count)
         for (draft, base) in zip(drafts, slugs) {
             var slug = base
             if taken.contains(slug) {
@@ -109,11 +124,16 @@ public final class ContentService: Sendable {
                 blob: draft.blob, imageSize: draft.imageSize, message: draft.type == .message ? draft.message : nil
             )
             position += 1
-            batch.append((item, Revision(itemID: item.id, version: 1, author: principal.userID, date: now, comment: comment, snapshot: item)))
+            entries.append((item, Revision(itemID: item.id, version: 1, author: principal.userID, date: now, comment: comment, snapshot: item)))
         }
-        try await content.insert(batch: batch)
-        for entry in batch { await events.publish(.itemCreated(site: site, item: entry.item)) }
-        return batch.map(\.item)
+        return PreparedBatch(site: site, entries: entries)
+    }
+
+    /// The second half of `createMany`: one transaction, then the events.
+    public func commit(_ batch: PreparedBatch) async throws {
+        guard !batch.entries.isEmpty else { return }
+        try await store.content(of: batch.site).insert(batch: batch.entries)
+        for entry in batch.entries { await events.publish(.itemCreated(site: batch.site, item: entry.item)) }
     }
 
     /// Saves a changed item. `expectedVersion` is the version the editor started from; if
@@ -368,27 +388,31 @@ public final class ContentService: Sendable {
         return item
     }
 
-    /// The body as HTML: Markdown for what editors write; a mail message's text kept as sent
-    /// (escaped, line breaks kept by the stylesheet).
+    /// The body as HTML: Markdown for what editors write. A mail message's text is shown as
+    /// sent, escaped when its page is rendered (`plainTextHTML`), so nothing is stored twice.
     func bodyHTML(_ type: ItemType, _ body: String) -> String {
-        guard type == .message else { return markdown.html(from: body) }
-        return Self.plainTextHTML(body)
+        type == .message ? "" : markdown.html(from: body)
     }
 
+    /// Plain text as HTML: escaped, in a block that keeps its line breaks (see the stylesheet).
     public static func plainTextHTML(_ text: String) -> String {
         guard !text.isEmpty else { return "" }
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count + 64)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            default: escaped.append(character)
+        let open = Array(#"<div class="message-text">"#.utf8)
+        let close = Array("</div>".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + open.count + close.count + 64)
+        bytes.append(contentsOf: open)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
+            default: bytes.append(byte)
             }
         }
-        return "<div class=\"message-text\">" + escaped + "</div>"
+        bytes.append(contentsOf: close)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func rounded(_ event: EventDetails) -> EventDetails {

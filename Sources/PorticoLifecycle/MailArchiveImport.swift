@@ -1,7 +1,7 @@
 public import Foundation
 public import PorticoContent
 public import PorticoCore
-import PorticoMail
+public import PorticoMail
 import PorticoStore
 import Synchronization
 
@@ -75,6 +75,9 @@ public enum MailArchiveImport {
         var threads = ThreadIndex()
         var bytesBefore: Int64 = 0
 
+        // Reading and parsing the next batch runs on another core while a batch is prepared
+        // and written. (Preparing batch n+1 during the write of batch n was measured slower:
+        // its reads compete with the writer for the WAL.)
         for reader in readers {
             report.files += 1
             let name = reader.url.lastPathComponent
@@ -85,12 +88,15 @@ public enum MailArchiveImport {
                 report.read += batch.messages.count + batch.problems.count
                 report.malformed += batch.problems.count
                 for line in batch.problems { problem(line) }
-                try await storeBatch(batch.messages, folder: folder, site: site, siteStore: store, options: options, content: content,
-                                by: principal, threads: &threads, report: &report, fileName: name, problem: problem)
+                let prepared = try await prepareBatch(batch.messages, folder: folder, site: site, siteStore: store, options: options, content: content,
+                                                      by: principal, threads: &threads, report: &report, fileName: name, problem: problem)
+                try await content.commit(prepared)
+                report.imported += prepared.items.count { $0.type == .message }
                 progress(Progress(file: name, bytesDone: bytesBefore + batch.bytesDone, bytesTotal: total, imported: report.imported,
                                   skipped: report.duplicates + report.malformed, elapsed: Date().timeIntervalSince(started)))
                 batch = await following
             }
+            if let error = source.readError { throw PorticoError.invalid(field: reader.url.path, reason: "could not be read to the end: \(error)") }
             bytesBefore += reader.fileSize
         }
         report.seconds = Date().timeIntervalSince(started)
@@ -115,11 +121,10 @@ public enum MailArchiveImport {
         return folder
     }
 
-    private static func storeBatch(
+    private static func prepareBatch(
         _ messages: [ParsedMessage], folder: Item, site: SiteID, siteStore: any SiteContentStore, options: Options, content: ContentService,
         by principal: Principal, threads: inout ThreadIndex, report: inout Report, fileName: String, problem: @Sendable (String) -> Void
-    ) async throws {
-        guard !messages.isEmpty else { return }
+    ) async throws -> ContentService.PreparedBatch {
         // Already imported (an earlier run): skipped. Twice in this input: the first one wins.
         let known = try await siteStore.messageThreads(messages.map(\.messageID))
         var fresh: [ParsedMessage] = []
@@ -174,8 +179,7 @@ public enum MailArchiveImport {
             }
             drafts.append(draft)
         }
-        let created = try await content.createMany(in: site, under: folder.id, drafts, state: options.state, by: principal, comment: "Imported from \(fileName)")
-        report.imported += created.filter { $0.type == .message }.count
+        return try await content.prepareMany(in: site, under: folder.id, drafts, state: options.state, by: principal, comment: "Imported from \(fileName)")
     }
 }
 
@@ -197,10 +201,10 @@ struct ThreadIndex {
 }
 
 /// A message read from an mbox file, ready to become an item.
-struct ParsedMessage: Sendable {
+public struct ParsedMessage: Sendable {
     var number: Int
     var offset: Int64
-    var messageID: String
+    public var messageID: String
     var inReplyTo: String?
     var references: [String]
     var from: String
@@ -217,7 +221,7 @@ struct ParsedMessage: Sendable {
         return ids
     }
 
-    init(_ message: MailMessage, number: Int, offset: Int64) {
+    public init(_ message: MailMessage, number: Int, offset: Int64) {
         self.number = number
         self.offset = offset
         messageID = Self.limited(message.fingerprint)
@@ -237,7 +241,7 @@ struct ParsedMessage: Sendable {
         id.utf8.count <= 400 ? id : "hash-" + String(id.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 16)
     }
 
-    func draft(thread: String, list: String) -> ItemDraft {
+    public func draft(thread: String, list: String) -> ItemDraft {
         var title = subject.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? " " : String($0) }.joined()
         title = title.trimmingCharacters(in: .whitespaces)
         if title.isEmpty { title = "(no subject)" }
@@ -277,6 +281,8 @@ final class BatchSource: @unchecked Sendable {
     private let batchSize: Int
     private let fileName: String
     private var bytesDone: Int64 = 0
+    /// Why reading stopped early (an I/O error), once `next()` has returned an empty batch.
+    private(set) var readError: MailError?
 
     init(reader: MboxReader, batchSize: Int, fileName: String) {
         self.iterator = reader.makeIterator()
@@ -296,6 +302,7 @@ final class BatchSource: @unchecked Sendable {
             }
         }
         batch.bytesDone = bytesDone
+        if batch.messages.isEmpty && batch.problems.isEmpty { readError = iterator.error }
         return batch
     }
 }

@@ -153,6 +153,9 @@ public protocol SiteContentStore: Sendable {
     /// Empties the catalog and indexes every item again (recovery; writes keep it in step).
     /// Returns the number of entries; `progress` receives (done, total).
     func rebuildCatalog(progress: (@Sendable (Int, Int) -> Void)?) async throws -> Int
+    /// The position after the last of `parent`'s children (0 when it has none): one index
+    /// lookup, however many children there are.
+    func nextPosition(under parent: ItemID) async throws -> Int
     /// The slugs already used by the children of `parent`.
     func childSlugs(of parent: ItemID) async throws -> Set<String>
     /// The item an old path now leads to, if it was renamed or moved.

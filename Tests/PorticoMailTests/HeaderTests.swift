@@ -22,6 +22,13 @@ import Testing
         #expect(m.text == "body")
     }
 
+    @Test func repeatedHeaders() throws {
+        let m = try parse("Received: from a\nReceived: from b\n (folded)\nFrom: x@example.org\n\nbody\n")
+        #expect(m.header("received") == "from a")
+        #expect(m.headers(named: "RECEIVED") == ["from a", "from b (folded)"])
+        #expect(m.allHeaders.map(\.name) == ["Received", "Received", "From"])
+    }
+
     @Test func mixedLineEndings() throws {
         let raw = Array("From: a@example.org\r\nSubject: mixed\n\r\nbody line\r\n".utf8)
         let m = try MailMessage.parse(raw)

@@ -30,6 +30,7 @@ import Testing
 
     @Test func splitsMessagesAndUnescapesFrom() throws {
         let url = try temporaryFile(Array(mbox.utf8))
+        defer { removeTemporaryFile(url) }
         let reader = try MboxReader(url: url)
         let entries = Array(reader)
         #expect(entries.count == 3)
@@ -53,6 +54,7 @@ import Testing
 
     @Test func crlfFilesAndProgress() throws {
         let url = try temporaryFile(bytes(mbox, crlf: true))
+        defer { removeTemporaryFile(url) }
         let reader = try MboxReader(url: url)
         var iterator = reader.makeIterator()
         var count = 0
@@ -74,6 +76,7 @@ import Testing
             big += String(repeating: "line of text \(i)\n", count: i % 40) + "\n"
         }
         let url = try temporaryFile(Array(big.utf8))
+        defer { removeTemporaryFile(url) }
         let normal = Array(try MboxReader(url: url))
         let tiny = Array(try MboxReader(url: url, resumeAt: 0, number: 1, chunkSize: 4096))
         #expect(normal.count == 200)
@@ -91,6 +94,7 @@ import Testing
 
     @Test func fileNotStartingWithFromIsRejected() throws {
         let url = try temporaryFile(Array("Subject: hello\n\nbody\n".utf8))
+        defer { removeTemporaryFile(url) }
         #expect(throws: MailError.notAnMbox(url.path)) {
             _ = try MboxReader(url: url)
         }
@@ -108,6 +112,7 @@ import Testing
 
     @Test func emptyFileHasNoMessages() throws {
         let url = try temporaryFile([])
+        defer { removeTemporaryFile(url) }
         #expect(Array(try MboxReader(url: url)).isEmpty)
     }
 

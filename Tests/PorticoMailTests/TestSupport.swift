@@ -28,6 +28,11 @@ func temporaryFile(_ contents: [UInt8], name: String = "test.mbox") throws -> UR
     return url
 }
 
+/// Removes a file made by `temporaryFile` and its folder.
+func removeTemporaryFile(_ url: URL) {
+    try? FileManager.default.removeItem(at: url.deletingLastPathComponent())
+}
+
 /// A small deterministic random generator so failures reproduce.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64

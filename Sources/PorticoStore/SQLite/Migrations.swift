@@ -151,6 +151,7 @@ enum Migrations {
                 ALTER TABLE items ADD COLUMN message_in_reply_to TEXT;
                 CREATE UNIQUE INDEX items_message_id ON items(message_id) WHERE message_id IS NOT NULL;
                 CREATE INDEX items_message_thread ON items(message_thread, message_date) WHERE message_thread IS NOT NULL;
+                CREATE INDEX items_children_effective ON items(parent_id, effective);
                 """)
             try SQLiteCatalog.createTables(db)
             try SQLiteCatalog.rebuild(db, progress: nil)

@@ -2,6 +2,7 @@ import PorticoCache
 import Foundation
 import Hummingbird
 import PorticoCore
+import PorticoContent
 
 /// Builds the values templates see. Templates get plain dictionaries of strings, booleans and
 /// lists; every text is escaped by Mustache except `bodyHTML`, which the content service
@@ -83,7 +84,7 @@ struct PageView {
         [
             "title": item.title,
             "description": item.description,
-            "bodyHTML": rebased(item.bodyHTML),
+            "bodyHTML": item.type == .message ? ContentService.plainTextHTML(item.body) : rebased(item.bodyHTML),
             "type": item.type.rawValue,
             "typeName": item.type.displayName,
             "date": Formatting.day(item.effective),
@@ -106,6 +107,9 @@ struct PageView {
         ]
         switch item.type {
         case .news: values["date"] = Formatting.day(item.effective)
+        case .message:
+            values["date"] = item.message.map { Formatting.dayAndTime($0.date) } ?? ""
+            values["description"] = item.message?.from ?? ""
         case .event: values["date"] = item.event.map { Formatting.dayAndTime($0.start) } ?? ""
         default: break
         }

@@ -72,6 +72,17 @@ public struct PublicSite: Sendable {
             try await addHomeValues(&values, view: view, root: item, content: content, context: context, now: now)
             values["isHome"] = true
             html = theme.render("home", values)
+        case .folder where try await isLargeFolder(item, content: content, context: context, now: now):
+            // A mailing-list archive or any folder of thousands: newest first, a page at a time.
+            let page = min(max(1, request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1), 100_000)
+            let (children, total) = try await visibleChildrenPage(of: item, page: page, content: content, context: context, now: now)
+            let pages = max(1, (total + Self.folderPageSize - 1) / Self.folderPageSize)
+            values["hasChildren"] = !children.isEmpty
+            values["children"] = children.map { view.listingValues($0) }
+            values["pageText"] = "Page \(min(page, pages)) of \(pages) (\(Formatting.count(total)) items, newest first)"
+            if page > 1 { values["previousURL"] = view.url(item.path) + "?page=\(min(page, pages) - 1)" }
+            if page < pages { values["nextURL"] = view.url(item.path) + "?page=\(page + 1)" }
+            html = theme.render("folder", values)
         case .folder:
             var children = try await visibleChildren(of: item, content: content, context: context, now: now)
             let isNewsListing = !children.isEmpty && children.allSatisfy { $0.type == .news }
@@ -181,6 +192,38 @@ public struct PublicSite: Sendable {
             let roles = parentRoles.union(childGrants.filter { $0.item == child.id }.map(\.role))
             return policy.allows(context.principal, .view, item: child, ancestors: ancestors, roles: roles, at: now)
         }
+    }
+
+    /// Folders with more children than this are listed a page at a time, newest first.
+    static let largeFolder = 500
+    static let folderPageSize = 100
+
+    func isLargeFolder(_ folder: Item, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> Bool {
+        guard try await content.nextPosition(under: folder.id) > Self.largeFolder else { return false }
+        return try await content.count(matching: ItemQuery(parentID: folder.id)) > Self.largeFolder
+    }
+
+    /// One page of a large folder's children the principal may see, newest first, and how
+    /// many there are. Visitors get exact pages from the query; users with roles get the
+    /// page filtered by `AccessPolicy` (a page may then show fewer entries).
+    func visibleChildrenPage(of parent: Item, page: Int, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> (items: [Item], total: Int) {
+        let publicOnly = try await self.publicOnly(context, site: content.siteID)
+        context.dependsOn(.children(parent.id))
+        let query = ItemQuery(parentID: parent.id, publiclyVisibleAt: publicOnly ? now : nil, order: .newestFirst, limit: Self.folderPageSize, offset: (page - 1) * Self.folderPageSize)
+        let total = try await content.count(matching: query)
+        var children = try await content.items(matching: query)
+        if !publicOnly {
+            let ancestors = try await orderedAncestors(of: parent, content: content) + [parent]
+            let parentRoles = try await self.content.roles(of: context.principal, in: content.siteID, at: parent, ancestors: Array(ancestors.dropLast()))
+            var childGrants: [RoleGrant] = []
+            if let user = context.principal.userID { childGrants = try await store.grants(site: content.siteID, user: user, on: children.map(\.id)) }
+            children = children.filter { child in
+                let roles = parentRoles.union(childGrants.filter { $0.item == child.id }.map(\.role))
+                return policy.allows(context.principal, .view, item: child, ancestors: ancestors, roles: roles, at: now)
+            }
+        }
+        context.dependsOn(summaries: children)
+        return (children, total)
     }
 
     /// Items of the given types anywhere in the site that the principal may see, filtered by

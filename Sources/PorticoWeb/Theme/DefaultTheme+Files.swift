@@ -218,6 +218,13 @@ extension DefaultTheme {
   {{/hasChildren}}
   {{/isNewsListing}}
   {{^hasChildren}}<p class="empty">There is nothing in this section yet.</p>{{/hasChildren}}
+  {{#pageText}}
+  <nav class="pagination" aria-label="Pages">
+    {{#previousURL}}<a href="{{previousURL}}" rel="prev">Newer</a>{{/previousURL}}
+    <span>{{pageText}}</span>
+    {{#nextURL}}<a href="{{nextURL}}" rel="next">Older</a>{{/nextURL}}
+  </nav>
+  {{/pageText}}
 </article>
 {{>foot}}
 """#######,
