@@ -95,6 +95,7 @@ import Testing
         let windowed = try await find(site, "harbour", window: 1)
         #expect(!windowed.totalIsExact)
         #expect(ids(windowed) == ["c", "a"])
+        #expect(windowed.hits.map(\.itemID.rawValue) == ["a", "c"])  // titles first, then newest
     }
 
     @Test(arguments: StoreKind.allCases)

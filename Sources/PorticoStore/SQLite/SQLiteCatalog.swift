@@ -129,9 +129,13 @@ enum SQLiteCatalog {
 
     // MARK: Searching
 
-    /// Runs a search: the newest `window` visible matches are ranked with bm25 (title and tags
-    /// weigh most), together with the newest `window` matches in titles and tags, so that an
-    /// old item with the words in its title is not lost in a large archive.
+    /// Runs a search in one of two ways, chosen by a cheap probe of the full-text index:
+    /// - at most `window` entries match the words (most searches on most sites): every visible
+    ///   match is ranked with BM25, title and tags weighing most; totals and facets are exact;
+    /// - more match (a common word in a large archive): BM25 would first walk every entry of
+    ///   each word to weigh it, hundreds of milliseconds for a word in half a million messages.
+    ///   Instead the newest `window` visible matches in titles and tags come first, then the
+    ///   newest `window` visible matches anywhere; the total is then a lower bound.
     static func search(_ search: CatalogSearch, _ db: Database) throws -> CatalogHits {
         guard !search.match.isEmpty else { return .empty }
         let window = max(1, search.window)
@@ -140,28 +144,37 @@ enum SQLiteCatalog {
         try visibility(search.visibility, into: &conditions, &arguments, db)
         filters(search, into: &conditions, &arguments)
         let condition = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
-        let sql = """
-            SELECT m.item_id, m.type, bm25(catalog, \(weights)) FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
-            WHERE catalog MATCH ?\(condition) ORDER BY catalog.rowid DESC LIMIT ?
-            """
-        func run(_ match: String) throws -> [CatalogHits.Hit] {
-            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [match] + arguments + [window])
-            return rows.compactMap { row in
-                guard let type = ItemType(rawValue: row[1]) else { return nil }
-                return CatalogHits.Hit(itemID: ItemID(row[0]), type: type, score: row[2])
-            }
+        let matching = try Int64.fetchAll(db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT ?"), arguments: [search.match, window + 1]).count
+
+        func hit(_ row: Row, score: Double) -> CatalogHits.Hit? {
+            guard let type = ItemType(rawValue: row[1]) else { return nil }
+            return CatalogHits.Hit(itemID: ItemID(row[0]), type: type, score: score)
         }
-        var hits = try run(search.match)
-        let exact = hits.count < window
-        if !exact {
-            var seen = Set(hits.map(\.itemID))
-            for hit in try run("{title tags} : (" + search.match + ")") where seen.insert(hit.itemID).inserted {
-                hits.append(hit)
+        var hits: [CatalogHits.Hit] = []
+        let exact: Bool
+        if matching <= window {
+            let sql = """
+                SELECT m.item_id, m.type, bm25(catalog, \(weights)) FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
+                WHERE catalog MATCH ?\(condition)
+                """
+            hits = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [search.match] + arguments).compactMap { hit($0, score: $0[2]) }
+            hits.sort { $0.score != $1.score ? $0.score < $1.score : $0.itemID.rawValue < $1.itemID.rawValue }
+            exact = true
+        } else {
+            let sql = """
+                SELECT m.item_id, m.type FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
+                WHERE catalog MATCH ?\(condition) ORDER BY catalog.rowid DESC LIMIT ?
+                """
+            let titled = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: ["{title tags} : (" + search.match + ")"] + arguments + [window])
+            let anywhere = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [search.match] + arguments + [window])
+            var seen: Set<String> = []
+            for row in titled + anywhere where seen.insert(row[0]).inserted {
+                if let entry = hit(row, score: Double(hits.count)) { hits.append(entry) }
             }
+            exact = anywhere.count < window
         }
         var facets: [ItemType: Int] = [:]
         for hit in hits { facets[hit.type, default: 0] += 1 }
-        hits.sort { $0.score != $1.score ? $0.score < $1.score : $0.itemID.rawValue < $1.itemID.rawValue }
         return CatalogHits(hits: hits, total: hits.count, totalIsExact: exact, facets: facets)
     }
 
