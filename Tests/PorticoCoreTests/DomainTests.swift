@@ -108,3 +108,22 @@ func makeItem(_ path: String, type: ItemType = .page, state: ItemState = .publis
         #expect(diff.count == 6000)
     }
 }
+
+@Suite struct IdentifierSourceTests {
+    @Test func idsAreVersion7UUIDsThatSortByCreation() throws {
+        let source = RandomIdentifierSource()
+        var ids: [String] = []
+        for _ in 0..<3 {
+            ids.append(source.newID())
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        for id in ids {
+            let uuid = try #require(UUID(uuidString: id))
+            #expect(uuid.uuidString.lowercased() == id)
+            #expect(Array(id)[14] == "7")
+            #expect("89ab".contains(Array(id)[19]))
+        }
+        #expect(ids == ids.sorted())
+        #expect(Set((0..<1000).map { _ in source.newID() }).count == 1000)
+    }
+}
