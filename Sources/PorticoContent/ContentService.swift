@@ -28,6 +28,7 @@ public final class ContentService: Sendable {
     /// none, and made unique among the siblings.
     @discardableResult
     public func create(in site: SiteID, under parent: ItemID, _ draft: ItemDraft, state: ItemState = .private, by principal: Principal, comment: String = "Created") async throws -> Item {
+        let draft = draft.withoutNULs
         let content = try await store.content(of: site)
         let now = clock.now().roundedToMilliseconds
         let parentItem = try await authorize(.addChild, parent, in: site, content: content, by: principal, at: now, refusal: "you may not add items here").item
@@ -93,6 +94,7 @@ public final class ContentService: Sendable {
         let atRoot = parentItem.isRoot
         var errors: [FieldError] = []
         var slugs: [String] = []
+        let drafts = drafts.map(\.withoutNULs)
         for draft in drafts {
             errors += draft.problems(atRoot: atRoot)
             var base = draft.slug ?? Slug.make(from: draft.title)
@@ -149,7 +151,7 @@ public final class ContentService: Sendable {
         guard current.version == expectedVersion else {
             throw PorticoError.conflict("“\(current.title)” was changed by someone else since you started editing (version \(current.version), you started from \(expectedVersion))")
         }
-        var draft = draft
+        var draft = draft.withoutNULs
         if current.isRoot { draft.slug = nil }  // the root has no slug
         var errors = draft.problems(atRoot: ancestors.count == 1)
         var slug = current.slug

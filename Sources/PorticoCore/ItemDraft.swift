@@ -50,6 +50,29 @@ public struct ItemDraft: Sendable, Equatable {
         )
     }
 
+    /// The draft without NUL characters: SQLite's C strings would cut text at them, and the
+    /// catalog would then index text other than what is stored.
+    public var withoutNULs: ItemDraft {
+        func clean(_ text: String) -> String { text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "") : text }
+        var draft = self
+        draft.title = clean(title)
+        draft.slug = slug.map(clean)
+        draft.description = clean(description)
+        draft.body = clean(body)
+        draft.tags = tags.map(clean)
+        draft.linkTarget = linkTarget.map(clean)
+        draft.event?.location = clean(event?.location ?? "")
+        if var details = message {
+            details.messageID = clean(details.messageID)
+            details.from = clean(details.from)
+            details.list = clean(details.list)
+            details.threadID = clean(details.threadID)
+            details.inReplyTo = details.inReplyTo.map(clean)
+            draft.message = details
+        }
+        return draft
+    }
+
     public static let maximumTitleLength = 300
     public static let maximumDescriptionLength = 2_000
     public static let maximumBodyLength = 1_000_000

@@ -155,11 +155,16 @@ public enum MailArchiveImport {
                     for attachment in message.attachments {
                         do {
                             let (blob, size) = try await content.storeBlob(in: site, data: Data(attachment.data), filename: attachment.filename)
-                            let slug = String((draft.slug ?? "message").prefix(60)) + "-" + Slug.make(from: attachment.filename)
-                            drafts.append(ItemDraft(
-                                type: blob.mimeType.hasPrefix("image/") && size != nil ? .image : .file, title: attachment.filename, slug: slug,
-                                description: "Attached to “\(draft.title)”", effective: draft.effective, blob: blob, imageSize: size
-                            ))
+                            let base = String((draft.slug ?? "message").prefix(60))
+                            let name = String(Slug.make(from: attachment.filename).prefix(Slug.maximumLength - base.count - 1)).trimmingCharacters(in: CharacterSet(charactersIn: "-."))
+                            let slug = base + "-" + (name.isEmpty ? "attachment" : name)
+                            let title = String(attachment.filename.prefix(ItemDraft.maximumTitleLength))
+                            let file = ItemDraft(
+                                type: blob.mimeType.hasPrefix("image/") && size != nil ? .image : .file, title: title.isEmpty ? "attachment" : title, slug: slug,
+                                description: String("Attached to “\(draft.title)”".prefix(ItemDraft.maximumDescriptionLength)), effective: draft.effective, blob: blob, imageSize: size
+                            )
+                            if let invalid = file.problems().first { throw PorticoError.invalid(field: "attachment", reason: invalid.message) }
+                            drafts.append(file)
                             lines.append("Attachment: \(attachment.filename) — \(ContentPath.join(folder.path, slug))")
                             report.attachments += 1
                         } catch {
@@ -230,15 +235,17 @@ public struct ParsedMessage: Sendable {
         let address = message.from.address
         from = message.from.name.isEmpty ? address : (address.isEmpty ? message.from.name : "\(message.from.name) <\(address)>")
         date = message.date
-        subject = message.subject
-        listID = message.listID
-        text = message.text
+        subject = message.subject.replacingOccurrences(of: "\u{0}", with: "")
+        listID = message.listID?.replacingOccurrences(of: "\u{0}", with: "")
+        text = message.text.replacingOccurrences(of: "\u{0}", with: "")
+        from = from.replacingOccurrences(of: "\u{0}", with: "")
         attachments = message.attachments
     }
 
     /// Ids longer than the store accepts are replaced by a hash of themselves.
-    static func limited(_ id: String) -> String {
-        id.utf8.count <= 400 ? id : "hash-" + String(id.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 16)
+    static func limited(_ raw: String) -> String {
+        let id = raw.replacingOccurrences(of: "\u{0}", with: "")
+        return id.utf8.count <= 400 ? id : "hash-" + String(id.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 16)
     }
 
     public func draft(thread: String, list: String) -> ItemDraft {

@@ -130,6 +130,36 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aHiddenRootHidesEverythingAndManyHiddenFoldersStillWork(kind: StoreKind) async throws {
+        let site = try await makeSite(try kind.make())
+        let page = doc("p", parent: "alpha-root", path: "/p", title: "Quasar notes")
+        try await site.insert(page, revision: revision(page))
+        // Many private folders: one JSON parameter instead of an expression per folder.
+        for index in 0..<1_200 {
+            let folder = doc("f\(index)", parent: "alpha-root", path: "/f\(index)", title: "Folder \(index)", type: .folder, state: .private)
+            try await site.insert(folder, revision: revision(folder))
+        }
+        let inside = doc("in", parent: "f7", path: "/f7/quasar", title: "Quasar inside a private folder")
+        try await site.insert(inside, revision: revision(inside))
+        #expect(ids(try await find(site, "quasar", visibility: .anonymous(at: epoch))) == ["p"])
+
+        var root = try await site.root()
+        root.membersOnly = true
+        root.version += 1
+        try await site.update(root, expectedVersion: root.version - 1, revision: revision(root))
+        let anonymous = try await find(site, "quasar", visibility: .anonymous(at: epoch))
+        #expect(anonymous.total == 0 && anonymous.facets.isEmpty)
+        let member = CatalogVisibility(everything: false, at: epoch, subtrees: [.init(path: "/", seesEverything: false, seesPublished: true, seesPending: false, contributor: nil)])
+        #expect(ids(try await find(site, "quasar", visibility: member)) == ["p"])
+        root.membersOnly = false
+        root.state = .private
+        root.version += 1
+        try await site.update(root, expectedVersion: root.version - 1, revision: revision(root))
+        #expect(try await find(site, "quasar", visibility: member).total == 0)
+        #expect(try await find(site, "quasar", visibility: .anonymous(at: epoch)).total == 0)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func anyQueryTextIsSafe(kind: StoreKind) async throws {
         let site = try await makeSite(try kind.make())
         let page = doc("p", parent: "alpha-root", path: "/p", title: "Near the column", body: "title: body NEAR star")

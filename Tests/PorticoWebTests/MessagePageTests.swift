@@ -48,11 +48,13 @@ import Testing
         let folder = try await f.services.content.create(in: f.demo.id, under: root.id, ItemDraft(type: .folder, title: "Archive"), state: .published, by: .system)
         let drafts = (0..<520).map { message("Message number \($0)", id: "m\($0)@x", thread: "m\($0)@x", minute: $0) }
         try await f.services.content.createMany(in: f.demo.id, under: folder.id, drafts, state: .published, by: .system)
+        try await f.services.content.createMany(in: f.demo.id, under: folder.id, [message("Secret message", id: "s@x", thread: "s@x", minute: 600)], state: .private, by: .system)
         try await f.test { client in
             let first = try await client.get(folder.path)
             #expect(first.status == .ok)
             #expect(first.body.contains("Page 1 of 6 (520 items, newest first)"))
             #expect(first.body.contains("Message number 519"))
+            #expect(!first.body.contains("Secret message"))
             #expect(!first.body.contains("Message number 0<"))
             let last = try await client.get(folder.path + "?page=6")
             #expect(last.body.contains("Message number 0<") && last.body.contains("rel=\"prev\""))

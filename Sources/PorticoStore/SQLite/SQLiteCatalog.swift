@@ -165,7 +165,7 @@ enum SQLiteCatalog {
                 SELECT m.item_id, m.type FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
                 WHERE catalog MATCH ?\(condition) ORDER BY catalog.rowid DESC LIMIT ?
                 """
-            let titled = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: ["{title tags} : (" + search.match + ")"] + arguments + [window])
+            let titled = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: ["{title tags} : (" + search.match + ") AND (" + search.match + ")"] + arguments + [window])
             let anywhere = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [search.match] + arguments + [window])
             var seen: Set<String> = []
             for row in titled + anywhere where seen.insert(row[0]).inserted {
@@ -191,10 +191,7 @@ enum SQLiteCatalog {
         var alternatives: [String] = []
         var publicCondition = inEffect + " AND m.members_only = 0"
         var publicArguments: StatementArguments = [now, now]
-        if !hidden.isEmpty {
-            publicCondition += " AND NOT (" + hidden.map { _ in "substr(m.path, 1, ?) = ?" }.joined(separator: " OR ") + ")"
-            for path in hidden { publicArguments += [path.utf8.count + 1, path + "/"] }
-        }
+        notBelow(hidden, condition: &publicCondition, arguments: &publicArguments)
         alternatives.append("(" + publicCondition + ")")
         arguments += publicArguments
 
@@ -203,8 +200,8 @@ enum SQLiteCatalog {
             var within = "1"
             var withinArguments = StatementArguments()
             if subtree.path != "/" {
-                within = "(m.path = ? OR substr(m.path, 1, ?) = ?)"
-                withinArguments = [subtree.path, subtree.path.utf8.count + 1, subtree.path + "/"]
+                within = "(m.path = ? OR substr(m.path, 1, length(?)) = ?)"
+                withinArguments = [subtree.path, subtree.path + "/", subtree.path + "/"]
             }
             var grants: [String] = []
             var grantArguments = StatementArguments()
@@ -219,11 +216,9 @@ enum SQLiteCatalog {
                             """), arguments: [now, now])
                     }
                     var published = inEffect
-                    grantArguments += [now, now]
-                    if let unpublished, !unpublished.isEmpty {
-                        published += " AND NOT (" + unpublished.map { _ in "substr(m.path, 1, ?) = ?" }.joined(separator: " OR ") + ")"
-                        for path in unpublished { grantArguments += [path.utf8.count + 1, path + "/"] }
-                    }
+                    var publishedArguments: StatementArguments = [now, now]
+                    notBelow(unpublished ?? [], condition: &published, arguments: &publishedArguments)
+                    grantArguments += publishedArguments
                     grants.append("(" + published + ")")
                 }
                 if subtree.seesPending { grants.append("m.state = 'pending'") }
@@ -240,6 +235,27 @@ enum SQLiteCatalog {
         conditions.append("(" + alternatives.joined(separator: " OR ") + ")")
     }
 
+    /// Adds "not below any of these folders" to `condition`. A hidden root hides everything;
+    /// many folders go in one JSON parameter (SQLite limits expression depth and parameters).
+    /// Lengths are in characters, as `substr` counts them.
+    static func notBelow(_ folders: [String], condition: inout String, arguments: inout StatementArguments) {
+        guard !folders.isEmpty else { return }
+        if folders.contains("/") {
+            condition = "0"
+            arguments = []
+            return
+        }
+        let prefixes = folders.map { $0 + "/" }
+        if prefixes.count <= 20 {
+            condition += " AND NOT (" + prefixes.map { _ in "substr(m.path, 1, length(?)) = ?" }.joined(separator: " OR ") + ")"
+            for prefix in prefixes { arguments += [prefix, prefix] }
+        } else {
+            let json = String(decoding: (try? JSONEncoder().encode(prefixes)) ?? Data("[]".utf8), as: UTF8.self)
+            condition += " AND NOT EXISTS (SELECT 1 FROM json_each(?) WHERE substr(m.path, 1, length(value)) = value)"
+            arguments += [json]
+        }
+    }
+
     static func filters(_ search: CatalogSearch, into conditions: inout [String], _ arguments: inout StatementArguments) {
         if let types = search.types {
             let sorted = types.map(\.rawValue).sorted()
@@ -247,8 +263,8 @@ enum SQLiteCatalog {
             arguments += sorted.isEmpty ? [""] : StatementArguments(sorted)
         }
         if let below = search.below, below != "/" {
-            conditions.append("substr(m.path, 1, ?) = ?")
-            arguments += [below.utf8.count + 1, below + "/"]
+            conditions.append("substr(m.path, 1, length(?)) = ?")
+            arguments += [below + "/", below + "/"]
         }
         if let from = search.from {
             conditions.append("m.date >= ?")

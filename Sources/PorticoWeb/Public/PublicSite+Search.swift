@@ -41,11 +41,11 @@ extension PublicSite {
         let count = page.totalIsExact ? Formatting.count(page.total) : Formatting.count(page.total) + "+"
         values["summary"] = page.total == 1 ? "1 result" : "\(count) results"
         values["capped"] = !page.totalIsExact
-        let base = SearchQueryParameters.link(for: searchRequest, page: nil, type: nil, path: context.basePath + "/_search")
+        let base = SearchQueryParameters.link(for: searchRequest, page: nil, types: nil, path: context.basePath + "/_search")
         values["facets"] = page.facets.map { facet -> [String: Any] in
             [
                 "name": facet.type.displayName, "count": Formatting.count(facet.count),
-                "url": SearchQueryParameters.link(for: searchRequest, page: nil, type: facet.type, path: context.basePath + "/_search"),
+                "url": SearchQueryParameters.link(for: searchRequest, page: nil, types: [facet.type], path: context.basePath + "/_search"),
                 "current": searchRequest.types == [facet.type],
             ]
         }
@@ -53,10 +53,10 @@ extension PublicSite {
         values["allTypesURL"] = base
         values["typeFiltered"] = searchRequest.types != nil
         if searchRequest.page > 1 {
-            values["previousURL"] = SearchQueryParameters.link(for: searchRequest, page: searchRequest.page - 1, type: searchRequest.types?.first, path: context.basePath + "/_search")
+            values["previousURL"] = SearchQueryParameters.link(for: searchRequest, page: searchRequest.page - 1, types: searchRequest.types, path: context.basePath + "/_search")
         }
         if searchRequest.page < page.pageCount {
-            values["nextURL"] = SearchQueryParameters.link(for: searchRequest, page: searchRequest.page + 1, type: searchRequest.types?.first, path: context.basePath + "/_search")
+            values["nextURL"] = SearchQueryParameters.link(for: searchRequest, page: searchRequest.page + 1, types: searchRequest.types, path: context.basePath + "/_search")
         }
         if page.pageCount > 1 { values["pageText"] = "Page \(searchRequest.page) of \(page.pageCount)" }
         var filters: [[String: String]] = []
@@ -104,9 +104,9 @@ enum SearchQueryParameters {
         return calendar.date(from: DateComponents(year: year, month: month, day: day))
     }
 
-    static func link(for request: SearchRequest, page: Int?, type: ItemType?, path: String) -> String {
+    static func link(for request: SearchRequest, page: Int?, types: Set<ItemType>?, path: String) -> String {
         var items = [URLQueryItem(name: "q", value: request.query.text)]
-        if let type { items.append(URLQueryItem(name: "type", value: type.rawValue)) }
+        for type in (types ?? []).map(\.rawValue).sorted() { items.append(URLQueryItem(name: "type", value: type)) }
         if let below = request.below { items.append(URLQueryItem(name: "in", value: below)) }
         if let tag = request.tag { items.append(URLQueryItem(name: "tag", value: tag)) }
         if let from = request.from { items.append(URLQueryItem(name: "from", value: Formatting.iso(from).prefix(10).description)) }
