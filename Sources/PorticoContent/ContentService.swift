@@ -327,10 +327,22 @@ public final class ContentService: Sendable {
         guard destination.id != original.id, !destination.path.hasPrefix(original.path + "/") else {
             throw PorticoError.invalid(field: "destination", reason: "is inside the item being copied")
         }
+        // Only what the person copying may see is copied (else a copy would make them the
+        // creator of someone else's private draft).
+        let now = clock.now()
+        _ = try await authorize(.view, original.id, in: site, content: content, by: principal, at: now, refusal: "")
         let below = try await content.items(matching: ItemQuery(below: original.path, order: .path))
         var newIDs: [ItemID: ItemID] = [:]
         var copyOfRoot: Item?
         for source in [original] + below {
+            if source.id != original.id {
+                guard let sourceParent = source.parentID, newIDs[sourceParent] != nil else { continue }
+                do {
+                    _ = try await authorize(.view, source.id, in: site, content: content, by: principal, at: now, refusal: "")
+                } catch PorticoError.notFound {
+                    continue
+                }
+            }
             let parent = source.id == original.id ? destinationID : newIDs[source.parentID!]!
             var draft = ItemDraft(source)
             draft.slug = source.id == original.id ? Slug.unique(source.slug, among: try await content.childSlugs(of: parent)) : source.slug

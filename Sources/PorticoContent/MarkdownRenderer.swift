@@ -21,9 +21,24 @@ public struct MarkdownRenderer: Sendable {
         parser.addModifier(Modifier(target: .images) { html, _ in
             Self.safeImage(html)
         })
+        parser.addModifier(Modifier(target: .codeBlocks) { html, markdown in
+            Self.safeCodeBlock(html, markdown: markdown)
+        })
         // Ink's metadata header ("---" at the top) is not a feature of Portico bodies.
         let source = markdown.hasPrefix("---") ? "\u{200B}" + markdown : markdown
         return parser.html(from: source)
+    }
+
+    /// Ink copies a fenced block's info string into `class="language-…"` as written; only
+    /// letters, digits and `_+.#-` are kept (the code itself is escaped by Ink).
+    static func safeCodeBlock(_ html: String, markdown: Substring) -> String {
+        let firstLine = markdown.prefix { $0 != "\n" }
+        let language = String(firstLine.drop { $0 == "`" }.drop { $0 == " " || $0 == "\t" }).trimmingCharacters(in: .whitespaces)
+        let written = "<pre><code class=\"language-\(language)\">"
+        guard !language.isEmpty, html.hasPrefix(written) else { return html }
+        let safe = String(language.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_+.#-".unicodeScalars.contains($0)) }.map(Character.init))
+        let opening = safe.isEmpty ? "<pre><code>" : "<pre><code class=\"language-\(safe)\">"
+        return opening + html.dropFirst(written.count)
     }
 
     /// Rebuilds `<a href="URL">TITLE</a>` with a checked, escaped URL.

@@ -57,6 +57,21 @@ struct Fixture {
         #expect(stored == page)
     }
 
+    @Test func copyingTakesOnlyWhatTheCopierMaySee() async throws {
+        let f = try await Fixture.make()
+        let (user, _) = try await f.administration.createUser(username: "cora", password: "a long enough password", isPlatformAdmin: false)
+        try await f.content.grant(.contributor, to: user.id, on: f.root.id, in: f.site.id, by: .system)
+        let cora = Principal.user(user.id, isPlatformAdmin: false)
+        let folder = try await f.content.create(in: f.site.id, under: f.root.id, ItemDraft(type: .folder, title: "Shared"), state: .published, by: .system)
+        try await f.content.create(in: f.site.id, under: folder.id, ItemDraft(type: .page, title: "Public page"), state: .published, by: .system)
+        try await f.content.create(in: f.site.id, under: folder.id, ItemDraft(type: .page, title: "Someone's draft"), state: .private, by: .system)
+        let copy = try await f.content.copy(in: f.site.id, id: folder.id, into: f.root.id, by: cora)
+        let titles = try await f.store.content(of: f.site.id).items(matching: ItemQuery(parentID: copy.id)).map(\.title)
+        #expect(titles == ["Public page"])
+        let secret = try await f.content.create(in: f.site.id, under: f.root.id, ItemDraft(type: .page, title: "Secret"), state: .private, by: .system)
+        await #expect(throws: PorticoError.self) { try await f.content.copy(in: f.site.id, id: secret.id, into: f.root.id, by: cora) }
+    }
+
     @Test func slugsAreUniqueAmongSiblings() async throws {
         let f = try await Fixture.make()
         let first = try await f.content.create(in: f.site.id, under: f.root.id, ItemDraft(type: .page, title: "News"), by: .system)

@@ -49,4 +49,12 @@ import Testing
         #expect(renderer.html(from: "`<b>`").contains("&lt;b&gt;"))
         #expect(renderer.html(from: "```\n<script>\n```").contains("&lt;script&gt;"))
     }
+
+    @Test func aCodeFenceInfoStringCannotBreakOutOfItsAttribute() {
+        let html = MarkdownRenderer().html(from: "```x\"><img src=x onerror=alert(1)>\nlet a = 1 < 2\n```\n")
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("onerror=alert(1)>"))
+        #expect(html.contains("let a = 1 &lt; 2"))
+        #expect(MarkdownRenderer().html(from: "```swift\nprint(1)\n```\n").contains("<code class=\"language-swift\">"))
+    }
 }
