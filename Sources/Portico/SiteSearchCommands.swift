@@ -140,40 +140,46 @@ extension SiteCommand {
     }
 }
 
+/// Lets a report through at most once per `interval` (and always the last one).
+final class ReportThrottle: Sendable {
+    private let interval: TimeInterval
+    private let last = Mutex(Date.distantPast)
+
+    init(interval: TimeInterval) { self.interval = interval }
+
+    func isDue(at now: Date, final: Bool = false) -> Bool {
+        last.withLock { at in
+            guard final || now.timeIntervalSince(at) >= interval else { return false }
+            at = now
+            return true
+        }
+    }
+}
+
 /// Progress with a rate, on standard error, at most twice a second.
 final class RateMeter: Sendable {
     private let label: String
     private let started = Date()
-    private let last = Mutex(Date.distantPast)
+    private let throttle = ReportThrottle(interval: 0.5)
 
     init(label: String) { self.label = label }
 
     func report(done: Int, total: Int) {
         let now = Date()
-        let due = last.withLock { at -> Bool in
-            guard done == total || now.timeIntervalSince(at) >= 0.5 else { return false }
-            at = now
-            return true
-        }
-        guard due else { return }
+        guard throttle.isDue(at: now, final: done == total) else { return }
         let rate = Double(done) / max(now.timeIntervalSince(started), 0.001)
         let percent = total > 0 ? done * 100 / total : 100
         FileHandle.standardError.write(Data("  \(label): \(done)/\(total) (\(percent)%), \(Int(rate))/s\n".utf8))
     }
 }
 
+/// Import progress on standard error, once a second.
 final class ImportProgressPrinter: Sendable {
     static let shared = ImportProgressPrinter()
-    private let last = Mutex(Date.distantPast)
+    private let throttle = ReportThrottle(interval: 1)
 
     func report(_ progress: MailArchiveImport.Progress) {
-        let now = Date()
-        let due = last.withLock { at -> Bool in
-            guard now.timeIntervalSince(at) >= 1 else { return false }
-            at = now
-            return true
-        }
-        guard due else { return }
+        guard throttle.isDue(at: Date()) else { return }
         let percent = progress.bytesTotal > 0 ? progress.bytesDone * 100 / progress.bytesTotal : 100
         let rate = Double(progress.imported) / max(progress.elapsed, 0.001)
         FileHandle.standardError.write(Data("  \(progress.file): \(percent)% of the input, \(progress.imported) imported, \(progress.skipped) skipped, \(Int(rate)) messages/s\n".utf8))

@@ -245,7 +245,7 @@ public struct ParsedMessage: Sendable {
     /// Ids longer than the store accepts are replaced by a hash of themselves.
     static func limited(_ raw: String) -> String {
         let id = raw.replacingOccurrences(of: "\u{0}", with: "")
-        return id.utf8.count <= 400 ? id : "hash-" + String(id.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }, radix: 16)
+        return id.utf8.count <= 400 ? id : "hash-" + Fingerprint.fnv1a64Hex(id.utf8)
     }
 
     public func draft(thread: String, list: String) -> ItemDraft {
@@ -269,9 +269,7 @@ public struct ParsedMessage: Sendable {
     /// 12 hex digits of FNV-1a: a collision in one folder of a million messages is unlikely,
     /// and would only give the second message a "-2" suffix.
     static func shortHash(_ text: String) -> String {
-        let hash = text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-        let hex = String(hash & 0xffff_ffff_ffff, radix: 16)
-        return String(repeating: "0", count: 12 - hex.count) + hex
+        String(Fingerprint.fnv1a64Hex(text.utf8).suffix(12))
     }
 }
 

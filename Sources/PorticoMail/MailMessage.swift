@@ -304,15 +304,21 @@ enum BodyText {
     }
 }
 
-/// FNV-1a 64: a tiny, stable (across runs and platforms) hash for messages without a Message-ID.
-enum Fingerprint {
-    static func fnv1a64Hex(_ b: Bytes) -> String {
+/// FNV-1a 64: a tiny, stable (across runs and platforms) hash for messages without a
+/// Message-ID, and for importers that need short stable names from ids.
+public enum Fingerprint {
+    public static func fnv1a64<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for c in b {
+        for c in bytes {
             h ^= UInt64(c)
             h = h &* 0x0000_0100_0000_01B3
         }
-        let hex = String(h, radix: 16)
+        return h
+    }
+
+    /// The hash as 16 lowercase hex digits.
+    public static func fnv1a64Hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        let hex = String(fnv1a64(bytes), radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
