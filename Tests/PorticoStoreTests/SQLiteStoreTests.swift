@@ -29,6 +29,57 @@ import Testing
         #expect(store.openSiteUsage.open <= 3)
     }
 
+    @Test func openingASiteWithOneConnectionOnlyReadsIt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
+        let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 4, readersPerSite: 0)
+        _ = try await makeSite(store, id: "alpha")
+        let site = try SiteID("alpha")
+        store.closeSite(site)
+        let database = folder.appendingPathComponent("sites/alpha/content.sqlite")
+        let wal = URL(fileURLWithPath: database.path + "-wal")
+        #expect(!FileManager.default.fileExists(atPath: wal.path), "the last close removes the WAL")
+        let before = try Data(contentsOf: database)
+
+        // A first hit: open, check the schema version, read.
+        _ = try await store.content(of: site).root()
+        let walSize = try FileManager.default.attributesOfItem(atPath: wal.path)[.size] as? Int
+        #expect(walSize == 0, "opening and reading wrote \(walSize ?? -1) bytes to the WAL")
+        store.closeSite(site)
+        #expect(try Data(contentsOf: database) == before)
+    }
+
+    @Test func aSiteDatabaseInRollbackModeIsSwitchedToWALWhenOpened() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
+        let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 4, readersPerSite: 0)
+        _ = try await makeSite(store, id: "alpha")
+        let site = try SiteID("alpha")
+        store.closeSite(site)
+        let database = folder.appendingPathComponent("sites/alpha/content.sqlite")
+        // What a copy made in rollback-journal mode looks like: file format versions 1/1.
+        var bytes = try Data(contentsOf: database)
+        bytes[18] = 1
+        bytes[19] = 1
+        try bytes.write(to: database)
+
+        #expect(try await store.content(of: site).root().isRoot)
+        store.closeSite(site)
+        let header = try Data(contentsOf: database).prefix(20)
+        #expect(header[18] == 2 && header[19] == 2)
+    }
+
+    @Test func evictedSitesAreClosedSoon() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
+        let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 2, readersPerSite: 0)
+        for index in 0..<6 { _ = try await makeSite(store, id: "site\(index)") }
+        for index in 0..<6 { _ = try await store.content(of: try SiteID("site\(index)")).root() }
+        // An open site has a WAL file; a closed one has none. Closing happens in the background.
+        func openWALs() -> Int {
+            (0..<6).filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("sites/site\($0)/content.sqlite-wal").path) }.count
+        }
+        for _ in 0..<200 where openWALs() > 2 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(openWALs() == 2)
+    }
+
     @Test func aMissingOrCorruptDatabaseMakesOnlyThatSiteUnavailable() async throws {
         let (store, folder) = try makeStore(capacity: 1)
         _ = try await makeSite(store, id: "good")

@@ -39,10 +39,11 @@ import Testing
                 }
             }
         }
-        // Four open sites, each a writer and up to two readers on the database and its WAL
-        // and shared-memory files: far fewer than 40 sites' worth.
+        // Four open sites and one evicted site waiting for its background close, each a writer
+        // and up to two readers on the database and its WAL and shared-memory files: far fewer
+        // than 40 sites' worth.
         let highest = peak.withLock { $0 }
         #expect(highest > 0)
-        #expect(highest <= 4 * 3 * 3, "peak of \(highest) files open under the sites folder")
+        #expect(highest <= (4 + 1) * 3 * 3, "peak of \(highest) files open under the sites folder")
     }
 }

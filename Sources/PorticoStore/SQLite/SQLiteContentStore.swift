@@ -352,6 +352,8 @@ final class OpenSiteCache: Sendable {
         var open: [SiteID: (store: SQLiteSiteStore, lastUse: UInt64)] = [:]
         var failed: [SiteID: (error: PorticoError, at: Date)] = [:]
         var clock: UInt64 = 0
+        /// Evicted stores handed to the background close and not closed yet.
+        var closing = 0
     }
 
     private let state = Mutex(State())
@@ -398,22 +400,65 @@ final class OpenSiteCache: Sendable {
             if firstTime { logger.error("site unavailable", metadata: ["site": "\(id)", "reason": "\(portico)"]) }
             throw portico
         }
-        return state.withLock { state in
+        let (result, evictedStores) = state.withLock { state -> (SQLiteSiteStore, [SQLiteSiteStore]) in
             state.failed[id] = nil
             state.clock += 1
-            if let existing = state.open[id] { return existing.store }
+            if let existing = state.open[id] { return (existing.store, [store]) }
             state.open[id] = (store, state.clock)
+            var evicted: [SQLiteSiteStore] = []
             while state.open.count > capacity, let oldest = state.open.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                evicted.append(oldest.value.store)
                 state.open[oldest.key] = nil
             }
-            return store
+            return (store, evicted)
+        }
+        var evicted = evictedStores
+        closeLater(&evicted)
+        return result
+    }
+
+    /// Forgets `id` and closes its database now (unless a request is still using it): the
+    /// caller is about to move or replace the site's files.
+    func close(_ id: SiteID) {
+        let closed = state.withLock { state in
+            state.failed[id] = nil
+            return state.open.removeValue(forKey: id)?.store
+        }
+        withExtendedLifetime(closed) {}
+    }
+
+    /// Closing an evicted database (its last connection checkpoints the WAL and removes it) is
+    /// left to a background queue: the request that opened another site, and every lookup
+    /// waiting on this cache's lock, must not pay for it. At most `closingAllowance` stores
+    /// wait to be closed, so open files stay bounded (`capacity + closingAllowance` sites);
+    /// past that the evicting request closes them itself. The stores are taken out of `stores`,
+    /// so that the background close holds the last reference.
+    private func closeLater(_ stores: inout [SQLiteSiteStore]) {
+        let count = stores.count
+        guard count > 0 else { return }
+        let queued = state.withLock { state in
+            guard state.closing + count <= closingAllowance else { return false }
+            state.closing += count
+            return true
+        }
+        guard queued else { return stores.removeAll() }
+        let pending = ClosingStores(stores)
+        stores.removeAll()
+        Self.closing.async { [self] in
+            pending.release()
+            state.withLock { $0.closing -= count }
         }
     }
 
-    func close(_ id: SiteID) {
-        state.withLock { state in
-            state.open[id] = nil
-            state.failed[id] = nil
-        }
+    /// Stores handed to the closing queue, which releases them there.
+    private final class ClosingStores: Sendable {
+        private let stores: Mutex<[SQLiteSiteStore]>
+        init(_ stores: [SQLiteSiteStore]) { self.stores = Mutex(stores) }
+        func release() { stores.withLock { $0.removeAll() } }
     }
+
+    /// How many evicted sites may wait for the background close.
+    var closingAllowance: Int { max(1, capacity / 8) }
+
+    private static let closing = DispatchQueue(label: "portico.store.closing", qos: .utility)
 }

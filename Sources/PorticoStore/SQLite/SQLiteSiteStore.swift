@@ -59,17 +59,29 @@ final class SQLiteSiteStore: SiteContentStore {
         return try DatabasePool(path: file.path, configuration: configuration)
     }
 
+    /// A single connection to an existing site database.
+    ///
+    /// Site databases are created in WAL mode (`makePool`), which the file itself remembers, so
+    /// the connection is in WAL mode without asking for it. Asking (GRDB's `journalMode = .wal`)
+    /// would make GRDB write a transaction whenever the WAL file is missing, which it is after
+    /// every close: a first hit on a closed site would then cost a write and, at the next close,
+    /// a checkpoint with an fsync.
     static func makeQueue(at file: URL) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
-            // Readers only: the writer keeps its page cache (bulk imports were measured slower with it).
-            if db.configuration.readonly { try db.execute(sql: "PRAGMA mmap_size = \(SQLiteSiteStore.mmapBytes)") }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         configuration.foreignKeysEnabled = true
-        configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
         configuration.label = file.deletingLastPathComponent().lastPathComponent
-        return try DatabaseQueue(path: file.path, configuration: configuration)
+        let queue = try DatabaseQueue(path: file.path, configuration: configuration)
+        try queue.inDatabase { db in
+            // A database restored or copied in rollback-journal mode is switched once.
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+        }
+        return queue
     }
 
     private init(siteID: SiteID, folder: URL, pool: any DatabaseWriter) {
