@@ -49,7 +49,9 @@ struct CheckCommand: AsyncParsableCommand {
     static func descriptors(_ configuration: PorticoConfiguration) -> Finding {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        let perWorker = configuration.maxOpenSites * (1 + configuration.readersPerSite) * 3 + 1024
+        // Up to max_open_sites / 8 evicted sites may wait for their background close.
+        let sites = configuration.maxOpenSites + max(1, configuration.maxOpenSites / 8)
+        let perWorker = sites * (1 + configuration.readersPerSite) * 3 + 1024
         let soft = Int(clamping: limit.rlim_cur)
         if soft >= perWorker {
             return Finding(level: .ok, text: "file descriptors: limit \(soft) covers \(configuration.maxOpenSites) open sites (needs about \(perWorker) per process)")

@@ -34,6 +34,9 @@ public struct CachedResponse: Sendable {
     public var graceUntil: Date
     /// Never served after this (a scheduled publication or expiry changes the content).
     public var hardExpiry: Date?
+    /// The response heads as the server writes them, prepared when the entry is made, so that
+    /// a hit is answered without building header fields. Set by the server layer, last.
+    public var wireHeads: WireHeads?
 
     public init(status: Int, headers: [(name: String, value: String)], body: ByteBuffer, gzipBody: ByteBuffer?, etag: String,
                 dependencies: Set<Dependency>, storedAt: Date, freshUntil: Date, graceUntil: Date, hardExpiry: Date?) {
@@ -49,7 +52,25 @@ public struct CachedResponse: Sendable {
         self.hardExpiry = hardExpiry
     }
 
-    var size: Int { body.readableBytes + (gzipBody?.readableBytes ?? 0) + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } + 256 }
+    var size: Int { body.readableBytes + (gzipBody?.readableBytes ?? 0) + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } * 4 + 256 }
+}
+
+/// A cached response's heads as bytes on the wire: the status line and every header that does
+/// not change between requests. The server appends the per-request lines (date, age) and the
+/// blank line that ends the head.
+public struct WireHeads: Sendable {
+    /// For a client that takes the body as stored.
+    public var identity: ByteBuffer
+    /// For a client that accepts gzip, when there is a compressed body.
+    public var gzip: ByteBuffer?
+    /// For a `304 Not Modified`.
+    public var notModified: ByteBuffer
+
+    public init(identity: ByteBuffer, gzip: ByteBuffer?, notModified: ByteBuffer) {
+        self.identity = identity
+        self.gzip = gzip
+        self.notModified = notModified
+    }
 }
 
 /// The node's shared response cache: one for all threads, bounded in bytes, evicted by

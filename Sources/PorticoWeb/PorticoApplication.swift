@@ -115,17 +115,13 @@ public enum PorticoApplication {
     /// The application listening on `host:port`. `onServerRunning` receives the bound port
     /// (useful with port 0).
     public static func application(
-        _ services: PorticoServices, host: String, port: Int,
+        _ services: PorticoServices, host: String, port: Int, idleTimeout: Duration? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let cache = services.cache
-        let directory = services.directory
-        let fastPath = services.cacheConfiguration.enabled
+        let fastPath = cacheHitNode(services, idleTimeout: idleTimeout.map { .milliseconds(Int64($0 / .milliseconds(1))) })
         return Application(
             responder: responder(services),
-            server: .http1(configuration: .init(additionalChannelHandlers: [
-                CacheHitHandler(cache: cache, directory: directory, cluster: services.cluster, enabled: fastPath, accessLog: services.accessLog, metrics: services.metrics, clock: services.clock),
-            ])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [CacheHitInstaller(node: fastPath)])),
             configuration: .init(address: .hostname(host, port: port), serverName: "Portico"),
             onServerRunning: { channel in
                 services.readiness.set(.ready)
@@ -144,23 +140,27 @@ extension PorticoApplication {
         _ services: PorticoServices, socket: ListeningSocket, controlSocketPath: String? = nil, drainTimeout: Duration = .seconds(30),
         onListening: @escaping @Sendable () async -> Void = {}
     ) -> some Service {
-        let cache = services.cache
-        let directory = services.directory
-        let cluster = services.cluster
-        let fastPath = services.cacheConfiguration.enabled
+        // Hits never reach Hummingbird, so the fast path keeps the idle timeout.
+        let fastPath = cacheHitNode(services, idleTimeout: .seconds(75))
         let readiness = services.readiness
-        let accessLog = services.accessLog
-        let metrics = services.metrics
-        let clock = services.clock
         return PorticoServer(
             responder: responder(services), socket: socket, controlSocketPath: controlSocketPath,
-            channelHandlers: { [CacheHitHandler(cache: cache, directory: directory, cluster: cluster, enabled: fastPath, accessLog: accessLog, metrics: metrics, clock: clock)] },
+            channelHandlers: { [CacheHitInstaller(node: fastPath)] },
             drainTimeout: drainTimeout, logger: services.logger,
             onListening: {
                 readiness.set(.ready)
                 await onListening()
             },
             onDraining: { readiness.set(.draining) }
+        )
+    }
+}
+
+extension PorticoApplication {
+    static func cacheHitNode(_ services: PorticoServices, idleTimeout: TimeAmount?) -> CacheHitHandler.Node {
+        CacheHitHandler.Node(
+            cache: services.cache, directory: services.directory, cluster: services.cluster, enabled: services.cacheConfiguration.enabled,
+            accessLog: services.accessLog, metrics: services.metrics, clock: services.clock, idleTimeout: idleTimeout
         )
     }
 }

@@ -133,11 +133,22 @@ struct CacheMiddleware: RouterMiddleware {
                 gzip = compressed
             }
         }
-        return CachedResponse(
+        var entry = CachedResponse(
             status: Int(response.status.code), headers: headers, body: body, gzipBody: gzip, etag: etag, dependencies: dependencies,
             storedAt: now, freshUntil: now.addingTimeInterval(configuration.freshFor),
             graceUntil: now.addingTimeInterval(configuration.freshFor + configuration.grace), hardExpiry: hardExpiry
         )
+        entry.wireHeads = HitResponse.wireHeads(of: entry)
+        return entry
+    }
+
+    /// Whether an `If-None-Match` header names `etag` (strongly or weakly, or `*`).
+    static func matches(ifNoneMatch header: String?, etag: String) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == etag || tag == "W/" + etag || tag == "*"
+        }
     }
 
     /// Builds the HTTP response for a cached entry: 304 when the client has it, gzip when the
@@ -150,7 +161,7 @@ struct CacheMiddleware: RouterMiddleware {
         headers[.eTag] = entry.etag
         headers[xCache] = result
         headers[.age] = String(max(0, Int(now.timeIntervalSince(entry.storedAt))))
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == entry.etag || $0.trimmingCharacters(in: .whitespaces) == "W/" + entry.etag }) {
+        if Self.matches(ifNoneMatch: request.headers[.ifNoneMatch], etag: entry.etag) {
             return Response(status: .notModified, headers: headers)
         }
         var body = entry.body

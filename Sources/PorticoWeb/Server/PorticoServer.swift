@@ -63,7 +63,9 @@ public final class PorticoServer<Responder: HTTPResponder>: Service where Respon
                 response.headers[.server] = "Portico"
                 try await writer.write(response: response.head, body: response.body)
             },
-            configuration: .init(additionalChannelHandlers: [DrainHandler()] + handlers(), idleTimeout: .seconds(75))
+            // No idle timeout here: the cache fast path (among `handlers`) keeps it, because
+            // requests it answers never reach Hummingbird's connection state handler.
+            configuration: .init(additionalChannelHandlers: [DrainHandler()] + handlers(), idleTimeout: nil)
         )
         let connections = ConnectionTracker()
         try socket.listen()
