@@ -51,8 +51,8 @@ public final class ContentService: Sendable {
         let position = try await content.nextPosition(under: parent)
         let item = Item(
             id: ItemID(ids.newID()), parentID: parent, path: ContentPath.join(parentItem.path, slug), slug: slug,
-            type: draft.type, title: draft.title.trimmingCharacters(in: .whitespacesAndNewlines),
-            description: draft.description.trimmingCharacters(in: .whitespacesAndNewlines),
+            type: draft.type, title: draft.title.trimmingWhitespaceAndNewlines,
+            description: draft.description.trimmingWhitespaceAndNewlines,
             body: draft.body, bodyHTML: bodyHTML(draft.type, draft.body), state: state,
             created: now, modified: now, effective: (draft.effective ?? now).roundedToMilliseconds,
             expires: draft.expires?.roundedToMilliseconds, creator: principal.userID, position: position, version: 1,
@@ -117,8 +117,8 @@ public final class ContentService: Sendable {
             taken.insert(slug)
             let item = Item(
                 id: ItemID(ids.newID()), parentID: parent, path: ContentPath.join(parentItem.path, slug), slug: slug,
-                type: draft.type, title: draft.title.trimmingCharacters(in: .whitespacesAndNewlines),
-                description: draft.description.trimmingCharacters(in: .whitespacesAndNewlines),
+                type: draft.type, title: draft.title.trimmingWhitespaceAndNewlines,
+                description: draft.description.trimmingWhitespaceAndNewlines,
                 body: draft.body, bodyHTML: bodyHTML(draft.type, draft.body), state: state,
                 created: now, modified: now, effective: min(draft.effective ?? now, now).roundedToMilliseconds,
                 expires: draft.expires?.roundedToMilliseconds, creator: principal.userID, position: position, version: 1,
@@ -168,8 +168,8 @@ public final class ContentService: Sendable {
         if !current.isRoot, let parentPath = ancestors.first(where: { $0.id == current.parentID })?.path {
             item.path = ContentPath.join(parentPath, slug)
         }
-        item.title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        item.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        item.title = draft.title.trimmingWhitespaceAndNewlines
+        item.description = draft.description.trimmingWhitespaceAndNewlines
         if draft.body != current.body { item.bodyHTML = bodyHTML(current.type, draft.body) }
         item.body = draft.body
         item.tags = draft.tags
@@ -200,7 +200,7 @@ public final class ContentService: Sendable {
         }
         var item = current
         item.state = transition.target
-        let note = comment.trimmingCharacters(in: .whitespacesAndNewlines)
+        let note = comment.trimmingWhitespaceAndNewlines
         let summary = note.isEmpty ? transition.doneMessage : "\(transition.doneMessage): \(note)"
         return try await save(item, from: current, expectedVersion: current.version, in: site, content: content, now: now, by: principal, comment: summary)
     }

@@ -53,7 +53,7 @@ public struct ItemDraft: Sendable, Equatable {
     /// The draft without NUL characters: SQLite's C strings would cut text at them, and the
     /// catalog would then index text other than what is stored.
     public var withoutNULs: ItemDraft {
-        func clean(_ text: String) -> String { text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "") : text }
+        func clean(_ text: String) -> String { text.removingNULs }
         var draft = self
         draft.title = clean(title)
         draft.slug = slug.map(clean)
@@ -82,7 +82,7 @@ public struct ItemDraft: Sendable, Equatable {
         var errors: [FieldError] = []
         func fail(_ field: String, _ message: String) { errors.append(FieldError(field: field, message: message)) }
 
-        let trimmedTitle = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmedTitle = title.trimmingWhitespaceAndNewlines
         if trimmedTitle.isEmpty { fail("title", "Please enter a title.") }
         if title.count > Self.maximumTitleLength { fail("title", "The title must be at most \(Self.maximumTitleLength) characters.") }
         if title.unicodeScalars.contains(where: { $0.value < 0x20 }) { fail("title", "The title must be a single line.") }

@@ -235,22 +235,23 @@ public struct ParsedMessage: Sendable {
         let address = message.from.address
         from = message.from.name.isEmpty ? address : (address.isEmpty ? message.from.name : "\(message.from.name) <\(address)>")
         date = message.date
-        subject = message.subject.replacingOccurrences(of: "\u{0}", with: "")
-        listID = message.listID?.replacingOccurrences(of: "\u{0}", with: "")
-        text = message.text.replacingOccurrences(of: "\u{0}", with: "")
-        from = from.replacingOccurrences(of: "\u{0}", with: "")
+        subject = message.subject.removingNULs
+        listID = message.listID?.removingNULs
+        text = message.text.removingNULs
+        from = from.removingNULs
         attachments = message.attachments
     }
 
     /// Ids longer than the store accepts are replaced by a hash of themselves.
     static func limited(_ raw: String) -> String {
-        let id = raw.replacingOccurrences(of: "\u{0}", with: "")
+        let id = raw.removingNULs
         return id.utf8.count <= 400 ? id : "hash-" + Fingerprint.fnv1a64Hex(id.utf8)
     }
 
     public func draft(thread: String, list: String) -> ItemDraft {
-        var title = subject.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? " " : String($0) }.joined()
-        title = title.trimmingCharacters(in: .whitespaces)
+        var scalars = String.UnicodeScalarView()
+        for scalar in subject.unicodeScalars { scalars.append(scalar.value < 0x20 || scalar.value == 0x7f ? " " : scalar) }
+        var title = String(scalars).trimming(where: String.isHorizontalSpace)
         if title.isEmpty { title = "(no subject)" }
         if title.count > ItemDraft.maximumTitleLength { title = String(title.prefix(ItemDraft.maximumTitleLength - 1)) + "…" }
         var body = text
@@ -258,7 +259,7 @@ public struct ParsedMessage: Sendable {
             body = String(decoding: Array(body.utf8.prefix(ItemDraft.maximumBodyLength - 100)), as: UTF8.self) + "\n[…the rest of this message was too long to keep]"
         }
         let base = Slug.make(from: title)
-        let slug = String(base.prefix(50)).trimmingCharacters(in: CharacterSet(charactersIn: "-")) + "-" + Self.shortHash(messageID)
+        let slug = String(base.prefix(50)).trimming { $0 == "-" } + "-" + Self.shortHash(messageID)
         let when = date ?? Date(timeIntervalSince1970: 0)
         return ItemDraft(
             type: .message, title: title, slug: slug, body: body, effective: when,

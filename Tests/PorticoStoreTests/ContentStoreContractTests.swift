@@ -186,6 +186,45 @@ import Testing
         #expect(try await site.redirect(from: "/f") == nil)
     }
 
+    /// A store may keep a first revision as "the item as inserted" (the SQLite store does), so
+    /// every change to an item row, direct or not, must leave earlier revisions as they were.
+    @Test(arguments: StoreKind.allCases)
+    func revisionsKeepEarlierStatesThroughEditsMovesAndReorders(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        let folder = item("f", parent: "alpha-root", path: "/f", type: .folder)
+        try await site.insert(folder, revision: revision(folder))
+        let first = item("p", parent: "f", path: "/f/p", position: 0)
+        let second = item("q", parent: "f", path: "/f/q", position: 1)
+        try await site.insert(batch: [first, second].map { ($0, revision($0)) })
+        #expect(try await site.revisions(of: first.id).map(\.snapshot) == [first])
+
+        // An edit of the item itself.
+        var edited = first
+        edited.title = "Edited"
+        edited.version = 2
+        try await site.update(edited, expectedVersion: 1, revision: revision(edited))
+        #expect(try await site.revisions(of: first.id).map(\.snapshot) == [first, edited])
+
+        // A rename of the folder moves the pages; their history keeps the old paths.
+        var renamed = folder
+        renamed.slug = "g"
+        renamed.path = "/g"
+        renamed.version = 2
+        try await site.update(renamed, expectedVersion: 1, revision: revision(renamed))
+        #expect(try await site.revisions(of: second.id).map(\.snapshot.path) == ["/f/q"])
+        #expect(try await site.revisions(of: folder.id).map(\.snapshot) == [folder, renamed])
+
+        // Reordering changes positions; history keeps the old ones.
+        try await site.reorder(children: folder.id, [second.id, first.id])
+        #expect(try await site.item(id: second.id)?.position == 0)
+        #expect(try await site.revisions(of: second.id).map(\.snapshot) == [second])
+
+        // Deleting keeps nothing visible, and breaks nothing for the items that remain.
+        _ = try await site.delete(first.id)
+        #expect(try await site.revisions(of: second.id).map(\.snapshot) == [second])
+    }
+
     @Test(arguments: StoreKind.allCases)
     func deleteRemovesTheSubtree(kind: StoreKind) async throws {
         let store = try kind.make()

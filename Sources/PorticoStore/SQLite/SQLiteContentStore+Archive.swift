@@ -13,7 +13,8 @@ extension SQLiteContentStore: SiteArchiveStore {
         let (items, revisions, redirects): ([Item], [Revision], [Redirect])
         do {
             (items, revisions, redirects) = try await content.pool.read { db in
-                (try Self.allItems(db), try Self.allRevisions(db), try Self.allRedirects(db))
+                let items = try Self.allItems(db)
+                return (items, try Self.allRevisions(db, items: items), try Self.allRedirects(db))
             }
         } catch let error as DatabaseError {
             throw SQLiteErrors.map(error, site: id)
@@ -35,12 +36,22 @@ extension SQLiteContentStore: SiteArchiveStore {
         try Row.fetchAll(db, sql: "SELECT \(ItemRows.columns) FROM items ORDER BY path").map(ItemRows.item)
     }
 
-    private static func allRevisions(_ db: Database) throws -> [Revision] {
+    /// Every revision, with the snapshots that item rows stand for (`SQLiteSiteStore.sameAsItem`) filled in.
+    private static func allRevisions(_ db: Database, items: [Item]) throws -> [Revision] {
         let rows = try Row.fetchAll(db, sql: "SELECT item_id, version, author, date, comment, snapshot FROM revisions ORDER BY item_id, version")
         let decoder = RevisionCoding.decoder
-        return try rows.map { row in
+        let byID = Dictionary(items.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
+        return try rows.compactMap { row in
             let author: String? = row[2]
-            let snapshot = try decoder.decode(Item.self, from: Data((row[5] as String).utf8))
+            let stored: String = row[5]
+            let snapshot: Item
+            if stored == SQLiteSiteStore.sameAsItem {
+                // The row is gone only if something bypassed the store; such a revision has nothing to say.
+                guard let item = byID[row[0] as String] else { return nil }
+                snapshot = item
+            } else {
+                snapshot = try decoder.decode(Item.self, from: Data(stored.utf8))
+            }
             return Revision(itemID: ItemID(row[0]), version: row[1], author: author.map(UserID.init), date: Date(millisecondsSince1970: row[3]), comment: row[4], snapshot: snapshot)
         }
     }
