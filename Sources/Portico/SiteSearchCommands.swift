@@ -99,6 +99,9 @@ extension SiteCommand {
                 charsets). Attachments become File or Image items next to their message (--skip-attachments leaves \
                 them out). Resumable: messages already in the site are skipped, so running the same import again adds \
                 nothing. A message that cannot be read is reported with its position and skipped.
+
+                With --folder-per-file, each file goes into its own folder under FOLDER, named after the file \
+                (python-dev.mbox into FOLDER/python-dev): a whole archive of lists in one run.
                 """
         )
         @OptionGroup var options: DataOptions
@@ -108,6 +111,7 @@ extension SiteCommand {
         @Flag(help: "Leave attachments out.") var skipAttachments = false
         @Flag(help: "Import messages as private drafts instead of published.") var `private` = false
         @Option(help: "Messages per transaction.") var batch: Int = 2_000
+        @Flag(help: "Import each file into its own folder under FOLDER, named after the file.") var folderPerFile = false
 
         func run() async throws {
             try await runReportingErrors {
@@ -118,19 +122,32 @@ extension SiteCommand {
                 let services = try await options.services()
                 let site = try SiteID(id)
                 let problems = Mutex(0)
-                let report = try await MailArchiveImport.run(
-                    files: files.map { URL(fileURLWithPath: $0) }, site: site,
-                    options: MailArchiveImport.Options(folderPath: folder, storeAttachments: !skipAttachments, state: `private` ? .private : .published, batchSize: batch),
-                    content: services.content, by: .system,
-                    progress: { ImportProgressPrinter.shared.report($0) },
-                    problem: { line in
-                        let shown = problems.withLock { count -> Bool in count += 1; return count <= 200 }
-                        if shown { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+                let root = folder.hasSuffix("/") && folder != "/" ? String(folder.dropLast()) : folder
+                let runs: [(folder: String, files: [URL])] = try folderPerFile
+                    ? files.map { file in
+                        let url = URL(fileURLWithPath: file)
+                        let name = Slug.make(from: url.deletingPathExtension().lastPathComponent)
+                        guard !name.isEmpty else { throw PorticoError.invalid(field: file, reason: "has no name to make a folder of") }
+                        return ((root == "/" ? "" : root) + "/" + name, [url])
                     }
-                )
+                    : [(folder, files.map { URL(fileURLWithPath: $0) })]
+                var report = MailArchiveImport.Report()
+                for run in runs {
+                    let part = try await MailArchiveImport.run(
+                        files: run.files, site: site,
+                        options: MailArchiveImport.Options(folderPath: run.folder, storeAttachments: !skipAttachments, state: `private` ? .private : .published, batchSize: batch),
+                        content: services.content, by: .system,
+                        progress: { ImportProgressPrinter.shared.report($0) },
+                        problem: { line in
+                            let shown = problems.withLock { count -> Bool in count += 1; return count <= 200 }
+                            if shown { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+                        }
+                    )
+                    report.add(part)
+                }
                 try await services.store.touchSite(site)
                 printLine("""
-                    site \(id): \(report.imported) messages imported from \(report.files) file(s) into \(folder) in \
+                    site \(id): \(report.imported) messages imported from \(report.files) file(s) into \(folderPerFile ? "\(runs.count) folders under \(folder)" : folder) in \
                     \(String(format: "%.1f", report.seconds)) s (\(Int(report.messagesPerSecond)) messages/s); \
                     \(report.duplicates) already there, \(report.malformed) unreadable and skipped, \(report.attachments) attachments stored\
                     \(report.attachmentsSkipped > 0 ? ", \(report.attachmentsSkipped) left out" : "")
@@ -246,6 +263,7 @@ extension SiteCommand {
         @Argument(help: "mbox files.") var files: [String]
         @Option(help: "catalog (the catalog's options), stored (FTS5 default) or prefix.") var variant: String = "catalog"
         @Option(help: "Messages per transaction.") var batch: Int = 2_000
+        @Flag(help: "Import each file into its own folder under FOLDER, named after the file.") var folderPerFile = false
         @Option(help: "Scratch database file.") var scratch: String = NSTemporaryDirectory() + "portico-fts-baseline.sqlite"
 
         func run() async throws {

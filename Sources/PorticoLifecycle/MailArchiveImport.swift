@@ -54,6 +54,20 @@ public enum MailArchiveImport {
         public var attachmentsSkipped = 0
         public var seconds: TimeInterval = 0
         public var messagesPerSecond: Double { seconds > 0 ? Double(imported) / seconds : 0 }
+
+        public init() {}
+
+        /// Adds the figures of another run (one after the other: times add up).
+        public mutating func add(_ other: Report) {
+            files += other.files
+            read += other.read
+            imported += other.imported
+            duplicates += other.duplicates
+            malformed += other.malformed
+            attachments += other.attachments
+            attachmentsSkipped += other.attachmentsSkipped
+            seconds += other.seconds
+        }
     }
 
     public static func run(
