@@ -124,12 +124,7 @@ extension SiteCommand {
                 let problems = Mutex(0)
                 let root = folder.hasSuffix("/") && folder != "/" ? String(folder.dropLast()) : folder
                 let runs: [(folder: String, files: [URL])] = try folderPerFile
-                    ? files.map { file in
-                        let url = URL(fileURLWithPath: file)
-                        let name = Slug.make(from: url.deletingPathExtension().lastPathComponent)
-                        guard !name.isEmpty else { throw PorticoError.invalid(field: file, reason: "has no name to make a folder of") }
-                        return ((root == "/" ? "" : root) + "/" + name, [url])
-                    }
+                    ? Self.folderPerFile(root: root, files: files)
                     : [(folder, files.map { URL(fileURLWithPath: $0) })]
                 var report = MailArchiveImport.Report()
                 for run in runs {
@@ -152,6 +147,23 @@ extension SiteCommand {
                     \(report.duplicates) already there, \(report.malformed) unreadable and skipped, \(report.attachments) attachments stored\
                     \(report.attachmentsSkipped > 0 ? ", \(report.attachmentsSkipped) left out" : "")
                     """)
+            }
+        }
+
+        /// One folder per file, named after it; every name is checked before anything is imported.
+        static func folderPerFile(root: String, files: [String]) throws -> [(folder: String, files: [URL])] {
+            var seen: [String: String] = [:]
+            return try files.map { file in
+                let url = URL(fileURLWithPath: file)
+                var base = url.lastPathComponent
+                while let dot = base.lastIndex(of: "."), dot != base.startIndex { base = String(base[..<dot]) }
+                let name = Slug.make(from: base)
+                if let problem = Slug.problem(with: name, atRoot: root == "/") {
+                    throw PorticoError.invalid(field: file, reason: "cannot name a folder \"\(name)\": \(problem)")
+                }
+                if let other = seen[name] { throw PorticoError.invalid(field: file, reason: "would go into the same folder as \(other) (\(name))") }
+                seen[name] = file
+                return ((root == "/" ? "" : root) + "/" + name, [url])
             }
         }
     }
@@ -263,7 +275,6 @@ extension SiteCommand {
         @Argument(help: "mbox files.") var files: [String]
         @Option(help: "catalog (the catalog's options), stored (FTS5 default) or prefix.") var variant: String = "catalog"
         @Option(help: "Messages per transaction.") var batch: Int = 2_000
-        @Flag(help: "Import each file into its own folder under FOLDER, named after the file.") var folderPerFile = false
         @Option(help: "Scratch database file.") var scratch: String = NSTemporaryDirectory() + "portico-fts-baseline.sqlite"
 
         func run() async throws {

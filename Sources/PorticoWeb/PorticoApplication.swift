@@ -160,7 +160,8 @@ extension PorticoApplication {
     static func cacheHitNode(_ services: PorticoServices, idleTimeout: TimeAmount?) -> CacheHitHandler.Node {
         CacheHitHandler.Node(
             cache: services.cache, directory: services.directory, cluster: services.cluster, enabled: services.cacheConfiguration.enabled,
-            accessLog: services.accessLog, metrics: services.metrics, clock: services.clock, idleTimeout: idleTimeout
+            accessLog: services.accessLog, metrics: services.metrics, clock: services.clock, idleTimeout: idleTimeout,
+            logger: services.logger
         )
     }
 }

@@ -42,6 +42,15 @@ import Testing
         #expect(again.status == 0)
         #expect(again.output.contains("0 messages imported") && again.output.contains("3 already there"), "\(again.output)")
 
+        // Two files that would share a folder: refused before anything is imported.
+        let twin = input.appendingPathComponent("Python Dev.mbox")
+        try Self.mbox(list: "other", subjects: ["Twin"]).write(to: twin, atomically: true, encoding: .utf8)
+        let clash = try await PorticoBinary.runAsync(["site", "import-mbox", "archive", "/more", files[0], twin.path, "--folder-per-file", "--data", data])
+        #expect(clash.status == 1)
+        #expect(clash.error.contains("same folder"), "\(clash.error)")
+        let nothing = try await PorticoBinary.runAsync(["site", "search", "archive", "twin", "--data", data])
+        #expect(!nothing.output.contains("/more/"), "\(nothing.output)")
+
         let missing = try await PorticoBinary.runAsync(["site", "import-mbox", "archive", "/lists", input.appendingPathComponent("nope.mbox").path, "--data", data])
         #expect(missing.status == 1)
         #expect(missing.error.contains("does not exist"), "\(missing.error)")

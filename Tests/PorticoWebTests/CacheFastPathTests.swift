@@ -82,6 +82,44 @@ import Glibc
         }
     }
 
+    /// NIO's decoder and encoder pair up to leave HEAD bodies out; hits bypass the encoder, so
+    /// the responses after them must still be framed as their own.
+    @Test func responsesAfterHeadAndGetHitsKeepTheirOwnFraming() async throws {
+        let f = try await WebFixture.make()
+        try await PorticoApplication.application(f.services, host: "127.0.0.1", port: 0).test(.live) { client in
+            let connection = try RawHTTPConnection(port: try #require(client.port))
+            let news = try await connection.exchange("GET /news HTTP/1.1\r\nHost: demo.test\r\n\r\n")
+            let headHit = try await connection.exchange("HEAD /news HTTP/1.1\r\nHost: demo.test\r\n\r\n", head: true)
+            #expect(headHit.header("x-cache") == "HIT" && headHit.body.isEmpty)
+            #expect(try await connection.exchange("GET /news HTTP/1.1\r\nHost: demo.test\r\n\r\n").body == news.body)
+            // Passed on to Hummingbird: a HEAD that is not cached, then GETs that are not either.
+            let headMiss = try await connection.exchange("HEAD /_health/live HTTP/1.1\r\nHost: demo.test\r\n\r\n", head: true)
+            #expect(headMiss.status == 200 && headMiss.body.isEmpty)
+            let health = try await connection.exchange("GET /_health/live HTTP/1.1\r\nHost: demo.test\r\n\r\n")
+            #expect(health.status == 200 && !health.body.isEmpty)
+            #expect(health.header("content-length") == String(health.body.count))
+            let rendered = try await connection.exchange("GET /about HTTP/1.1\r\nHost: demo.test\r\n\r\n")
+            #expect(rendered.status == 200 && rendered.header("x-cache") == "MISS")
+            #expect(String(decoding: rendered.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("</html>"))
+            // And the connection still works.
+            #expect(try await connection.exchange("GET /news HTTP/1.1\r\nHost: demo.test\r\n\r\n").body == news.body)
+        }
+    }
+
+    @Test func aCachedNotFoundIsNeverNotModified() async throws {
+        let f = try await WebFixture.make()
+        try await PorticoApplication.application(f.services, host: "127.0.0.1", port: 0).test(.live) { client in
+            let connection = try RawHTTPConnection(port: try #require(client.port))
+            let first = try await connection.exchange("GET /no-such-page HTTP/1.1\r\nHost: demo.test\r\n\r\n")
+            #expect(first.status == 404)
+            let etag = first.header("etag") ?? "\"x\""
+            for condition in ["*", etag] {
+                let again = try await connection.exchange("GET /no-such-page HTTP/1.1\r\nHost: demo.test\r\nIf-None-Match: \(condition)\r\n\r\n")
+                #expect(again.status == 404, "\(condition)")
+            }
+        }
+    }
+
     @Test func aConnectionServingOnlyHitsStaysOpenUntilItIsIdle() async throws {
         let f = try await WebFixture.make()
         let app = PorticoApplication.application(f.services, host: "127.0.0.1", port: 0, idleTimeout: .seconds(1))

@@ -354,6 +354,8 @@ final class OpenSiteCache: Sendable {
         var clock: UInt64 = 0
         /// Evicted stores handed to the background close and not closed yet.
         var closing = 0
+        /// The sites among them.
+        var closingSites: [SiteID: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -400,7 +402,9 @@ final class OpenSiteCache: Sendable {
             if firstTime { logger.error("site unavailable", metadata: ["site": "\(id)", "reason": "\(portico)"]) }
             throw portico
         }
-        let (result, evictedStores) = state.withLock { state -> (SQLiteSiteStore, [SQLiteSiteStore]) in
+        let result: SQLiteSiteStore
+        var evicted: [SQLiteSiteStore]
+        (result, evicted) = state.withLock { state -> (SQLiteSiteStore, [SQLiteSiteStore]) in
             state.failed[id] = nil
             state.clock += 1
             if let existing = state.open[id] { return (existing.store, [store]) }
@@ -412,7 +416,6 @@ final class OpenSiteCache: Sendable {
             }
             return (store, evicted)
         }
-        var evicted = evictedStores
         closeLater(&evicted)
         return result
     }
@@ -420,11 +423,14 @@ final class OpenSiteCache: Sendable {
     /// Forgets `id` and closes its database now (unless a request is still using it): the
     /// caller is about to move or replace the site's files.
     func close(_ id: SiteID) {
-        let closed = state.withLock { state in
+        let (closed, pending) = state.withLock { state in
             state.failed[id] = nil
-            return state.open.removeValue(forKey: id)?.store
+            return (state.open.removeValue(forKey: id)?.store, state.closingSites[id] != nil)
         }
         withExtendedLifetime(closed) {}
+        // An eviction of this site may still be waiting to close: its connections would
+        // checkpoint into, and remove the WAL of, whatever is at the path by then.
+        if pending { Self.closing.sync {} }
     }
 
     /// Closing an evicted database (its last connection checkpoints the WAL and removes it) is
@@ -436,9 +442,11 @@ final class OpenSiteCache: Sendable {
     private func closeLater(_ stores: inout [SQLiteSiteStore]) {
         let count = stores.count
         guard count > 0 else { return }
+        let sites = stores.map(\.siteID)
         let queued = state.withLock { state in
             guard state.closing + count <= closingAllowance else { return false }
             state.closing += count
+            for site in sites { state.closingSites[site, default: 0] += 1 }
             return true
         }
         guard queued else { return stores.removeAll() }
@@ -446,7 +454,13 @@ final class OpenSiteCache: Sendable {
         stores.removeAll()
         Self.closing.async { [self] in
             pending.release()
-            state.withLock { $0.closing -= count }
+            state.withLock { state in
+                state.closing -= count
+                for site in sites {
+                    state.closingSites[site, default: 1] -= 1
+                    if state.closingSites[site] == 0 { state.closingSites[site] = nil }
+                }
+            }
         }
     }
 

@@ -352,9 +352,12 @@ final class SQLiteSiteStore: SiteContentStore {
             let descendants = try Row.fetchAll(db, sql: Self.selectSQL + " WHERE substr(path, 1, ?) = ?", arguments: [prefix.utf8.count, prefix]).map(ItemRows.item)
             if let item = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE id = ?", arguments: [id.rawValue]).map(ItemRows.item) {
                 try SQLiteCatalog.remove(item, db)
+                try Self.materializeRevisions(of: item, db)
             }
-            for descendant in descendants { try SQLiteCatalog.remove(descendant, db) }
-            try Self.materializeRevisions(ofItems: [id.rawValue] + descendants.map(\.id.rawValue), db)
+            for descendant in descendants {
+                try SQLiteCatalog.remove(descendant, db)
+                try Self.materializeRevisions(of: descendant, db)
+            }
             try db.execute(sql: "DELETE FROM items WHERE id = ?", arguments: [id.rawValue])
             return descendants.map(\.id)
         }
@@ -394,7 +397,7 @@ final class SQLiteSiteStore: SiteContentStore {
     static func materializeRevisions(ofItems ids: [String], _ db: Database) throws {
         let lookup = try db.cachedStatement(sql: "SELECT 1 FROM revisions WHERE item_id = ? AND snapshot = '' LIMIT 1")
         for id in ids where try Bool.fetchOne(lookup, arguments: [id]) == true {
-            guard let item = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE id = ?", arguments: [id]).map(ItemRows.item) else { continue }
+            guard let item = try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [id]).map(ItemRows.item) else { continue }
             try materializeRevisions(of: item, db)
         }
     }

@@ -1,4 +1,6 @@
 import Foundation
+import HummingbirdCore
+import Logging
 import NIOCore
 import NIOHTTP1
 import PorticoCache
@@ -37,6 +39,7 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let clock: any PorticoClock
         /// An idle keep-alive connection is closed after this long; nil keeps it open.
         let idleTimeout: TimeAmount?
+        let logger: Logger
     }
 
     let node: Node
@@ -55,6 +58,8 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var idleCheck: Scheduled<Void>?
     /// The `Date` value, refreshed once a second per connection.
     private var date: (second: Int, text: String) = (-1, "")
+    /// A read the pipeline asked for while the socket could not take more writes.
+    private var heldRead = false
 
     /// A hit being answered, and what its access log line needs.
     private struct Hit {
@@ -92,6 +97,25 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         idleCheck?.cancel()
         idleCheck = nil
         context.fireChannelInactive()
+    }
+
+    /// Hits are written without waiting for the client to read them, so reading stops while
+    /// the socket's send buffer is full: a client that pipelines requests and never reads
+    /// cannot make the server queue responses without bound.
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            heldRead = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if heldRead, context.channel.isWritable {
+            heldRead = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -159,7 +183,7 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let age = max(0, Int(now.timeIntervalSince(entry.storedAt)))
         var hit = Hit(head: heads.identity, body: entry.body, age: age, status: entry.status, site: site.id,
                       method: request.method, target: target, started: started)
-        if CacheMiddleware.matches(ifNoneMatch: headers.first(name: "if-none-match"), etag: entry.etag) {
+        if (200..<300).contains(entry.status), CacheMiddleware.matches(ifNoneMatch: headers.first(name: "if-none-match"), etag: entry.etag) {
             hit.head = heads.notModified
             hit.body = nil
             hit.status = 304
@@ -181,13 +205,17 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         head.writeString(currentDate())
         head.writeStaticString("\r\nAge: ")
         head.writeString(String(hit.age))
+        // The server began draining after this request came: it is the connection's last.
+        if draining { head.writeStaticString("\r\nConnection: close") }
         head.writeStaticString("\r\n\r\n")
+        let written: EventLoopPromise<Void>? = draining ? context.eventLoop.makePromise() : nil
         if let body = hit.body {
             socket.write(NIOAny(IOData.byteBuffer(head)), promise: nil)
-            socket.writeAndFlush(NIOAny(IOData.byteBuffer(body)), promise: nil)
+            socket.writeAndFlush(NIOAny(IOData.byteBuffer(body)), promise: written)
         } else {
-            socket.writeAndFlush(NIOAny(IOData.byteBuffer(head)), promise: nil)
+            socket.writeAndFlush(NIOAny(IOData.byteBuffer(head)), promise: written)
         }
+        written?.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { _ in context.close(promise: nil) }
         let finished = NIODeadline.now()
         lastActivity = finished
         let elapsed = finished.uptimeNanoseconds &- hit.started
@@ -209,7 +237,7 @@ final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Closes the connection once it has been idle (no request in progress, nothing read or
     /// answered) for the idle timeout. One timer per connection, moved on only when it fires.
     private func scheduleIdleCheck(context: ChannelHandlerContext) {
-        guard let timeout = node.idleTimeout, idleCheck == nil else { return }
+        guard let timeout = node.idleTimeout, timeout > .zero, idleCheck == nil else { return }
         let now = NIODeadline.now()
         let busy = outstanding > 0 || pendingHit != nil
         if busy { lastActivity = now }
@@ -241,8 +269,25 @@ final class CacheHitInstaller: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         let operations = context.pipeline.syncOperations
-        if let decoder = try? operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) {
-            try? operations.addHandler(CacheHitHandler(node: node), position: .after(decoder))
+        do {
+            // NIO pairs its request decoder with the response encoder: the decoder queues every
+            // request's method and the encoder takes one per response head, to leave out HEAD
+            // bodies. Hits never pass the encoder, so that queue would shift and frame later
+            // responses as another request's. An unpaired decoder (same limits as
+            // Hummingbird's) keeps responses framed by their status; HEAD bodies are already
+            // left out by `HeadMiddleware`.
+            let paired = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            let defaults = HTTP1Channel.Configuration().httpDecoder
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = defaults.maxHeaderFieldSize
+            limits.maxHeaderListSize = defaults.maxHeaderListSize
+            limits.maxHeaderFieldCount = defaults.maxHeaderFieldCount
+            let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits))
+            try operations.addHandler(decoder, position: .after(paired))
+            try operations.addHandler(CacheHitHandler(node: node), position: .after(decoder))
+            operations.removeHandler(paired, promise: nil)
+        } catch {
+            node.logger.error("the cache fast path could not be installed: \(error); hits go through the router and idle connections are not timed out")
         }
         operations.removeHandler(context: context, promise: nil)
     }
@@ -256,9 +301,10 @@ enum HitResponse {
             let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
             buffer.writeString("HTTP/1.1 \(status) \(reason)\r\n")
             for (name, value) in entry.headers + extra {
-                buffer.writeString(name)
+                // Header fields reach the wire unchecked from here: no line breaks or NULs.
+                buffer.writeString(String(name.unicodeScalars.filter { $0.value > 0x20 && $0 != ":" && $0.value != 0x7f }))
                 buffer.writeStaticString(": ")
-                buffer.writeString(value)
+                buffer.writeString(String(value.unicodeScalars.map { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7f ? " " : Character($0) }))
                 buffer.writeStaticString("\r\n")
             }
             return buffer

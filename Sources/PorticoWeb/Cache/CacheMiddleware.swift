@@ -142,7 +142,8 @@ struct CacheMiddleware: RouterMiddleware {
         return entry
     }
 
-    /// Whether an `If-None-Match` header names `etag` (strongly or weakly, or `*`).
+    /// Whether an `If-None-Match` header names `etag` (strongly or weakly, or `*`). Only for a
+    /// 2xx entry: a redirect or a 404 is never answered with 304 (RFC 9110, 13.2.1).
     static func matches(ifNoneMatch header: String?, etag: String) -> Bool {
         guard let header else { return false }
         return header.split(separator: ",").contains { candidate in
@@ -161,7 +162,7 @@ struct CacheMiddleware: RouterMiddleware {
         headers[.eTag] = entry.etag
         headers[xCache] = result
         headers[.age] = String(max(0, Int(now.timeIntervalSince(entry.storedAt))))
-        if Self.matches(ifNoneMatch: request.headers[.ifNoneMatch], etag: entry.etag) {
+        if (200..<300).contains(entry.status), Self.matches(ifNoneMatch: request.headers[.ifNoneMatch], etag: entry.etag) {
             return Response(status: .notModified, headers: headers)
         }
         var body = entry.body

@@ -11,7 +11,9 @@ struct DrainEvent: Sendable {}
 /// request on it: the client gets a reset instead of a response. So, once draining, every
 /// response carries `Connection: close` and the connection closes right after it; only a
 /// connection that stays idle for `idleGrace` is closed without one. It sits first in the
-/// pipeline after the HTTP codec, so it also sees the responses the cache fast path writes.
+/// pipeline after the HTTP codec. Cache hits answered in the channel pipeline never reach it:
+/// once draining, the fast path passes every new request on to here, and closes the connection
+/// itself after a hit that was already under way.
 final class DrainHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
