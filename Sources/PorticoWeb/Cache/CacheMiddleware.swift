@@ -147,7 +147,7 @@ struct CacheMiddleware: RouterMiddleware {
     static func matches(ifNoneMatch header: String?, etag: String) -> Bool {
         guard let header else { return false }
         return header.split(separator: ",").contains { candidate in
-            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            let tag = String(candidate).trimming(where: String.isHorizontalSpace)
             return tag == etag || tag == "W/" + etag || tag == "*"
         }
     }
@@ -179,7 +179,7 @@ struct CacheMiddleware: RouterMiddleware {
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
         for part in header.lowercased().split(separator: ",") {
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let pieces = part.split(separator: ";").map { String($0).trimming(where: String.isHorizontalSpace) }
             guard pieces.first == "gzip" || pieces.first == "*" else { continue }
             if pieces.dropFirst().contains(where: { $0 == "q=0" || $0 == "q=0.0" || $0 == "q=0.00" || $0 == "q=0.000" }) { return false }
             return true
