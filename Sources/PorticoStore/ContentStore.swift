@@ -3,6 +3,44 @@ public import PorticoCore
 
 /// Which items a listing wants. Every store translates it into one query, so listings never
 /// cost one query per item.
+/// The reads a page view starts with, asked together (`SiteContentStore.page(_:)`).
+public struct PageRead: Sendable, Equatable {
+    /// The item's path.
+    public var path: String
+    /// The site navigation: the root's children matching this query (its `parentID` is the root's).
+    public var navigation: ItemQuery
+    /// The item's children matching this query (its `parentID` is the item's), read only when
+    /// the item is a container with at most `smallFolder` positions (`nextPosition(under:)`).
+    public var children: ItemQuery
+    public var smallFolder: Int
+
+    public init(path: String, navigation: ItemQuery, children: ItemQuery, smallFolder: Int) {
+        self.path = path
+        self.navigation = navigation
+        self.children = children
+        self.smallFolder = smallFolder
+    }
+}
+
+/// What `SiteContentStore.page(_:)` found.
+public struct PageReads: Sendable, Equatable {
+    /// The item at the path; nil when there is none (the rest is then empty).
+    public var item: Item?
+    /// Its ancestors, root first; nil when one is missing (a broken tree).
+    public var ancestors: [Item]?
+    public var navigation: [Item]
+    /// The item's children, or nil when it is not a container or has more than `smallFolder`
+    /// positions.
+    public var children: [Item]?
+
+    public init(item: Item?, ancestors: [Item]?, navigation: [Item], children: [Item]?) {
+        self.item = item
+        self.ancestors = ancestors
+        self.navigation = navigation
+        self.children = children
+    }
+}
+
 public struct ItemQuery: Sendable, Equatable {
     public enum Order: Sendable, Equatable {
         /// By position among siblings (folder order).
@@ -139,6 +177,10 @@ public protocol SiteContentStore: Sendable {
     func item(path: String) async throws -> Item?
     /// The items at these paths, in no particular order; missing paths are skipped.
     func items(paths: [String]) async throws -> [Item]
+    /// The item at a path with its ancestors, the site navigation and, for a small folder, its
+    /// children: what every page view reads first, in one read (one transaction here, one round
+    /// trip for a database server) instead of four or five.
+    func page(_ read: PageRead) async throws -> PageReads
     func items(matching query: ItemQuery) async throws -> [Item]
     func count(matching query: ItemQuery) async throws -> Int
     /// Paths of folders that are not publicly visible at `date`; everything below them is

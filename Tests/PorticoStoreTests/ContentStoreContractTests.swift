@@ -186,6 +186,45 @@ import Testing
         #expect(try await site.redirect(from: "/f") == nil)
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func aPageReadAnswersWhatThePageViewAsksFirst(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let site = try await makeSite(store)
+        let folder = item("f", parent: "alpha-root", path: "/f", type: .folder, position: 0)
+        let draft = item("d", parent: "alpha-root", path: "/d", state: .private, position: 1)
+        let news = item("n", parent: "alpha-root", path: "/n", type: .news, position: 2)
+        let page = item("p", parent: "f", path: "/f/p", position: 0)
+        let hidden = item("h", parent: "f", path: "/f/h", state: .private, position: 1)
+        try await site.insert(batch: [folder, draft, news, page, hidden].map { ($0, revision($0)) })
+        let now = epoch.addingTimeInterval(60)
+        func read(_ path: String, smallFolder: Int = 500) async throws -> PageReads {
+            try await site.page(PageRead(
+                path: path, navigation: ItemQuery(types: [.folder, .page], publiclyVisibleAt: now),
+                children: ItemQuery(publiclyVisibleAt: now), smallFolder: smallFolder
+            ))
+        }
+        let root = try await site.root()
+
+        let inFolder = try await read("/f/p")
+        #expect(inFolder.item == page)
+        #expect(inFolder.ancestors == [root, folder])
+        #expect(inFolder.navigation == [folder])  // not the draft, not the news item (type)
+        #expect(inFolder.children == nil)  // a page has none
+
+        let ofFolder = try await read("/f")
+        #expect(ofFolder.ancestors == [root])
+        #expect(ofFolder.children == [page])  // in folder order, the public's view
+        #expect(try await read("/f", smallFolder: 1).children == nil)  // two positions: not small
+
+        let home = try await read("/")
+        #expect(home.item == root && home.ancestors == [])
+        #expect(home.navigation == [folder])
+        #expect(home.children == [folder, news])
+
+        let missing = try await read("/nowhere")
+        #expect(missing.item == nil && missing.navigation.isEmpty && missing.children == nil)
+    }
+
     /// A store may keep a first revision as "the item as inserted" (the SQLite store does), so
     /// every change to an item row, direct or not, must leave earlier revisions as they were.
     @Test(arguments: StoreKind.allCases)

@@ -19,6 +19,16 @@ import Testing
         }
     }
 
+    @Test func valuesAreEscapedAndTemplatesRenderFromTheirFirstCharacter() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("<p title=\"{{title}}\">{{title}}|{{{title}}}|{{plain}}|{{accented}}</p>".utf8).write(to: folder.appendingPathComponent("item.mustache"))
+        let theme = try Theme(folder: folder)
+        let html = theme.render("item", ["title": "<script>alert('x') & \"y\"</script>", "plain": "nothing to escape", "accented": "Barcelonà <b>"])
+        let escaped = "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        #expect(html == "<p title=\"\(escaped)\">\(escaped)|<script>alert('x') & \"y\"</script>|nothing to escape|Barcelonà &lt;b&gt;</p>")
+    }
+
     @Test func anOperatorThemeOverridesFilesAndBrokenTemplatesAreRefused() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

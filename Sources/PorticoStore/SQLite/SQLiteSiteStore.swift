@@ -156,6 +156,10 @@ final class SQLiteSiteStore: SiteContentStore {
     }
 
     func items(matching query: ItemQuery) async throws -> [Item] {
+        try await read { db in try Self.fetchItems(query, db) }
+    }
+
+    static func fetchItems(_ query: ItemQuery, _ db: Database) throws -> [Item] {
         let (whereSQL, arguments) = Self.whereClause(query)
         var sql = Self.selectSQL + whereSQL
         switch query.order {
@@ -166,9 +170,37 @@ final class SQLiteSiteStore: SiteContentStore {
         case .messageDate: sql += " ORDER BY message_date, path"
         }
         if let limit = query.limit { sql += " LIMIT \(max(0, limit)) OFFSET \(max(0, query.offset))" }
-        let finalSQL = sql
-        return try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: finalSQL), arguments: arguments).map(ItemRows.item)
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(ItemRows.item)
+    }
+
+    func page(_ request: PageRead) async throws -> PageReads {
+        try await read { db in
+            guard let item = try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE path = ?"), arguments: [request.path]).map(ItemRows.item) else {
+                return PageReads(item: nil, ancestors: nil, navigation: [], children: nil)
+            }
+            let paths = item.ancestorPaths
+            var ancestors: [Item]? = []
+            if !paths.isEmpty {
+                let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
+                let found = try Row.fetchAll(db.cachedStatement(sql: Self.selectSQL + " WHERE path IN (\(marks))"), arguments: StatementArguments(paths)).map(ItemRows.item)
+                let byPath = Dictionary(found.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+                let ordered = paths.compactMap { byPath[$0] }
+                ancestors = ordered.count == paths.count ? ordered : nil
+            }
+            var navigation: [Item] = []
+            if let root = item.parentID == nil ? item : ancestors?.first {
+                var query = request.navigation
+                query.parentID = root.id
+                navigation = try Self.fetchItems(query, db)
+            }
+            var children: [Item]?
+            if item.type.isContainer,
+               try Self.nextPosition(under: item.id.rawValue, db) <= request.smallFolder {
+                var query = request.children
+                query.parentID = item.id
+                children = try Self.fetchItems(query, db)
+            }
+            return PageReads(item: item, ancestors: ancestors, navigation: navigation, children: children)
         }
     }
 
@@ -191,9 +223,11 @@ final class SQLiteSiteStore: SiteContentStore {
     }
 
     func nextPosition(under parent: ItemID) async throws -> Int {
-        try await read { db in
-            (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(position) FROM items WHERE parent_id = ?"), arguments: [parent.rawValue])).map { $0 + 1 } ?? 0
-        }
+        try await read { db in try Self.nextPosition(under: parent.rawValue, db) }
+    }
+
+    static func nextPosition(under parent: String, _ db: Database) throws -> Int {
+        (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(position) FROM items WHERE parent_id = ?"), arguments: [parent])).map { $0 + 1 } ?? 0
     }
 
     func childSlugs(of parent: ItemID) async throws -> Set<String> {

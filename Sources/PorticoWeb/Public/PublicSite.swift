@@ -46,10 +46,26 @@ public struct PublicSite: Sendable {
         let now = clock.now()
         context.dependsOn(.settings)
 
-        guard let item = try await content.item(path: path) else {
+        // For whoever sees what the public sees (every anonymous visitor), the first reads of a
+        // page come in one go; anyone else is checked item by item below.
+        let reads: PageReads? = try await publicOnly(context, site: site.id)
+            ? content.page(PageRead(
+                path: path, navigation: Self.navigationQuery(now: now), children: ItemQuery(publiclyVisibleAt: now),
+                smallFolder: Self.largeFolder
+            ))
+            : nil
+        let found: Item?
+        if let reads { found = reads.item } else { found = try await content.item(path: path) }
+        guard let item = found else {
             return try await redirectOrNotFound(path: path, site: site, content: content, context: context, now: now)
         }
-        let ancestors = try await orderedAncestors(of: item, content: content)
+        let ancestors: [Item]
+        if let reads {
+            guard let found = reads.ancestors else { throw PorticoError.notFound("item") }
+            ancestors = found
+        } else {
+            ancestors = try await orderedAncestors(of: item, content: content)
+        }
         context.dependsOn(item: item)
         context.dependsOn(summaries: ancestors + [item])
         let roles = try await self.roles(context, site: site, at: item, ancestors: ancestors)
@@ -62,17 +78,30 @@ public struct PublicSite: Sendable {
         }
 
         let view = PageView(site: site, context: context, theme: theme)
-        let navigation = try await navigationItems(content: content, context: context, now: now)
+        let navigation: [Item]
+        if let reads, let root = item.isRoot ? item : ancestors.first {
+            context.dependsOn(.children(root.id))
+            context.dependsOn(summaries: reads.navigation)
+            navigation = reads.navigation
+        } else {
+            navigation = try await navigationItems(content: content, context: context, now: now)
+        }
+        // A small folder's children as the public sees them, when they came with the page.
+        let children: [Item]? = reads?.children.map { children in
+            context.dependsOn(.children(item.id))
+            context.dependsOn(summaries: children)
+            return children
+        }
         var values = view.common(title: item.title, description: item.description, navigation: navigation, current: item, ancestors: ancestors)
         values["item"] = view.itemValues(item)
 
         let html: String
         switch item.type {
         case .folder where item.isRoot:
-            try await addHomeValues(&values, view: view, root: item, content: content, context: context, now: now)
+            try await addHomeValues(&values, view: view, root: item, children: children, content: content, context: context, now: now)
             values["isHome"] = true
             html = theme.render("home", values)
-        case .folder where try await isLargeFolder(item, content: content, context: context, now: now):
+        case .folder where children == nil ? try await isLargeFolder(item, content: content, context: context, now: now) : false:
             // A mailing-list archive or any folder of thousands: newest first, a page at a time.
             let page = min(max(1, request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1), 100_000)
             let (children, total) = try await visibleChildrenPage(of: item, page: page, content: content, context: context, now: now)
@@ -84,7 +113,7 @@ public struct PublicSite: Sendable {
             if page < pages { values["nextURL"] = view.url(item.path) + "?page=\(page + 1)" }
             html = theme.render("folder", values)
         case .folder:
-            var children = try await visibleChildren(of: item, content: content, context: context, now: now)
+            var children = if let children { children } else { try await visibleChildren(of: item, content: content, context: context, now: now) }
             let isNewsListing = !children.isEmpty && children.allSatisfy { $0.type == .news }
             if isNewsListing { children.sort { $0.effective > $1.effective } }
             values["isNewsListing"] = isNewsListing
@@ -166,7 +195,14 @@ public struct PublicSite: Sendable {
     /// The top-level navigation: the root's visible folders, pages and links, in folder order.
     func navigationItems(content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws -> [Item] {
         let root = try await content.root()
-        return try await visibleChildren(of: root, content: content, context: context, now: now, types: [.folder, .page, .link])
+        return try await visibleChildren(of: root, content: content, context: context, now: now, types: Self.navigationTypes)
+    }
+
+    static let navigationTypes: Set<ItemType> = [.folder, .page, .link]
+
+    /// The navigation as the public sees it (`PageRead` sets the root as parent).
+    static func navigationQuery(now: Date) -> ItemQuery {
+        ItemQuery(types: navigationTypes, publiclyVisibleAt: now)
     }
 
     /// Whether listings for this request can be filtered in the query (anonymous visitors and
@@ -252,7 +288,7 @@ public struct PublicSite: Sendable {
         return result
     }
 
-    private func addHomeValues(_ values: inout [String: Any], view: PageView, root: Item, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws {
+    private func addHomeValues(_ values: inout [String: Any], view: PageView, root: Item, children prefetched: [Item]?, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws {
         context.dependsOn(.news)
         context.dependsOn(.events)
         let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: 3)
@@ -268,7 +304,7 @@ public struct PublicSite: Sendable {
             entry["location"] = event.event?.location ?? ""
             return entry
         }
-        let children = try await visibleChildren(of: root, content: content, context: context, now: now)
+        let children = if let prefetched { prefetched } else { try await visibleChildren(of: root, content: content, context: context, now: now) }
         values["hasChildren"] = !children.isEmpty
         values["children"] = children.map { view.listingValues($0) }
     }
