@@ -1,8 +1,6 @@
 public import Foundation
 public import PorticoCore
 
-/// Which items a listing wants. Every store translates it into one query, so listings never
-/// cost one query per item.
 /// The reads a page view starts with, asked together (`SiteContentStore.page(_:)`).
 public struct PageRead: Sendable, Equatable {
     /// The item's path.
@@ -41,6 +39,8 @@ public struct PageReads: Sendable, Equatable {
     }
 }
 
+/// Which items a listing wants. Every store translates it into one query, so listings never
+/// cost one query per item.
 public struct ItemQuery: Sendable, Equatable {
     public enum Order: Sendable, Equatable {
         /// By position among siblings (folder order).

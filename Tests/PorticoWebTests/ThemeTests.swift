@@ -29,6 +29,18 @@ import Testing
         #expect(html == "<p title=\"\(escaped)\">\(escaped)|<script>alert('x') & \"y\"</script>|nothing to escape|Barcelonà &lt;b&gt;</p>")
     }
 
+    /// The escaping pragma put in front of every template must not change its output: a first
+    /// line that is a standalone tag (a comment, a partial, a section) keeps its meaning.
+    @Test func templatesStartingWithAStandaloneTagRenderAsWritten() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("{{! a comment }}\n{{#items}}\n<li>{{.}}</li>\n{{/items}}\n".utf8).write(to: folder.appendingPathComponent("item.mustache"))
+        try Data("{{>item}}\nafter\n".utf8).write(to: folder.appendingPathComponent("folder.mustache"))
+        let theme = try Theme(folder: folder)
+        #expect(theme.render("item", ["items": ["a", "<b>"]]) == "<li>a</li>\n<li>&lt;b&gt;</li>\n")
+        #expect(theme.render("folder", ["items": ["x"]]) == "<li>x</li>\nafter\n")
+    }
+
     @Test func anOperatorThemeOverridesFilesAndBrokenTemplatesAreRefused() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

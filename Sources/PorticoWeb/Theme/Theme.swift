@@ -41,8 +41,11 @@ public struct Theme: Sendable {
         MustacheByteEscaping.register
         for name in DefaultTheme.templateNames {
             do {
+                let text = files["\(name).mustache"] ?? ""
+                // Parsed as written first, so that an error names the operator's own line and column.
+                _ = try MustacheTemplate(string: text)
                 // Every template escapes with `MustacheByteEscaping` (a template may still say otherwise).
-                try library.register(MustacheByteEscaping.pragma + (files["\(name).mustache"] ?? ""), named: name)
+                try library.register(MustacheByteEscaping.pragma + text, named: name)
             } catch {
                 throw PorticoError.invalid(field: "theme template \(name).mustache", reason: "does not parse: \(error)")
             }
@@ -92,8 +95,10 @@ public struct Theme: Sendable {
 /// swift-mustache leaves it alone; here its `<` is escaped.)
 struct MustacheByteEscaping: MustacheContentType {
     static let name = "PORTICO_HTML"
-    /// Put in front of every template: switches it to this escaping. It renders nothing.
-    static let pragma = "{{% CONTENT_TYPE: \(name) }}"
+    /// Put in front of every template: switches it to this escaping. On a line of its own it is
+    /// a standalone tag, so it renders nothing, not even its line break, and the template's
+    /// first line still starts a line (a standalone tag there keeps its meaning).
+    static let pragma = "{{% CONTENT_TYPE: \(name) }}\n"
     /// Registers the content type once, before templates that name it are parsed.
     static let register: Void = MustacheContentTypes.register(MustacheByteEscaping(), named: name)
 
