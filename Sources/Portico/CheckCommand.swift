@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PorticoCore
+import PorticoStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,8 +50,7 @@ struct CheckCommand: AsyncParsableCommand {
     static func descriptors(_ configuration: PorticoConfiguration) -> Finding {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        // Up to max_open_sites / 8 evicted sites may wait for their background close.
-        let sites = configuration.maxOpenSites + max(1, configuration.maxOpenSites / 8)
+        let sites = SQLiteContentStore.sitesHeldOpen(maximumOpenSites: configuration.maxOpenSites)
         let perWorker = sites * (1 + configuration.readersPerSite) * 3 + 1024
         let soft = Int(clamping: limit.rlim_cur)
         if soft >= perWorker {

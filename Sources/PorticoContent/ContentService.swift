@@ -416,15 +416,7 @@ public final class ContentService: Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count + open.count + close.count + 64)
         bytes.append(contentsOf: open)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
-            default: bytes.append(byte)
-            }
-        }
+        HTMLEscaping.append(text.utf8, to: &bytes)
         bytes.append(contentsOf: close)
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -5,9 +5,9 @@ import Testing
 
 /// Behaviour specific to the embedded SQLite store: files, bounded open sites, broken files.
 @Suite struct SQLiteStoreTests {
-    func makeStore(capacity: Int = 16) throws -> (SQLiteContentStore, URL) {
+    func makeStore(capacity: Int = 16, readersPerSite: Int = 2) throws -> (SQLiteContentStore, URL) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
-        return (try SQLiteContentStore(dataFolder: folder, maximumOpenSites: capacity), folder)
+        return (try SQLiteContentStore(dataFolder: folder, maximumOpenSites: capacity, readersPerSite: readersPerSite), folder)
     }
 
     @Test func oneDatabasePerSiteInWALMode() async throws {
@@ -30,8 +30,7 @@ import Testing
     }
 
     @Test func openingASiteWithOneConnectionOnlyReadsIt() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
-        let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 4, readersPerSite: 0)
+        let (store, folder) = try makeStore(capacity: 4, readersPerSite: 0)
         _ = try await makeSite(store, id: "alpha")
         let site = try SiteID("alpha")
         store.closeSite(site)
@@ -49,8 +48,7 @@ import Testing
     }
 
     @Test func aSiteDatabaseInRollbackModeIsSwitchedToWALWhenOpened() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
-        let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 4, readersPerSite: 0)
+        let (store, folder) = try makeStore(capacity: 4, readersPerSite: 0)
         _ = try await makeSite(store, id: "alpha")
         let site = try SiteID("alpha")
         store.closeSite(site)
@@ -68,8 +66,7 @@ import Testing
     }
 
     @Test func evictedSitesAreClosedSoon() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
-        let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 2, readersPerSite: 0)
+        let (store, folder) = try makeStore(capacity: 2, readersPerSite: 0)
         for index in 0..<6 { _ = try await makeSite(store, id: "site\(index)") }
         for index in 0..<6 { _ = try await store.content(of: try SiteID("site\(index)")).root() }
         // An open site has a WAL file; a closed one has none. Closing happens in the background.

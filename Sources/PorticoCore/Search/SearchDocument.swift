@@ -33,6 +33,6 @@ public struct SearchDocument: Sendable, Equatable {
 
     /// A tag as stored for filtering: folded and trimmed.
     public static func tagKey(_ tag: String) -> String {
-        SearchText.fold(tag.trimmingCharactersInWhitespace())
+        SearchText.fold(tag.trimmingWhitespaceAndNewlines)
     }
 }

@@ -29,7 +29,7 @@ public struct SearchQuery: Sendable, Equatable {
     public var isEmpty: Bool { terms.isEmpty }
 
     public init(_ input: String) {
-        var text = input.trimmingCharactersInWhitespace()
+        var text = input.trimmingWhitespaceAndNewlines
         if text.count > Self.maximumLength { text = String(text.prefix(Self.maximumLength)) }
         self.text = text
         var terms: [Term] = []
@@ -105,11 +105,3 @@ public struct SearchQuery: Sendable, Equatable {
     private static func quoted(_ word: String) -> String { "\"" + word + "\"" }
 }
 
-extension String {
-    func trimmingCharactersInWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace || first.isNewline { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace || last.isNewline { scalars.removeLast() }
-        return String(scalars)
-    }
-}

@@ -155,6 +155,12 @@ public final class SQLiteContentStore: ContentStore {
     /// How many site databases are open now, and the most that may be.
     public var openSiteUsage: (open: Int, capacity: Int) { openSites.usage }
 
+    /// The most site databases one process holds open with `storage.max_open_sites` set to
+    /// `maximumOpenSites`: the open ones and the evicted ones still waiting to be closed.
+    public static func sitesHeldOpen(maximumOpenSites: Int) -> Int {
+        maximumOpenSites + OpenSiteCache.closingAllowance(capacity: maximumOpenSites)
+    }
+
     // MARK: Users
 
     private static let userColumns = "id, username, display_name, email, password_hash, is_admin, created"
@@ -352,10 +358,8 @@ final class OpenSiteCache: Sendable {
         var open: [SiteID: (store: SQLiteSiteStore, lastUse: UInt64)] = [:]
         var failed: [SiteID: (error: PorticoError, at: Date)] = [:]
         var clock: UInt64 = 0
-        /// Evicted stores handed to the background close and not closed yet.
-        var closing = 0
-        /// The sites among them.
-        var closingSites: [SiteID: Int] = [:]
+        /// Evicted stores handed to the background close and not closed yet, by site.
+        var closing: [SiteID: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -425,7 +429,7 @@ final class OpenSiteCache: Sendable {
     func close(_ id: SiteID) {
         let (closed, pending) = state.withLock { state in
             state.failed[id] = nil
-            return (state.open.removeValue(forKey: id)?.store, state.closingSites[id] != nil)
+            return (state.open.removeValue(forKey: id)?.store, state.closing[id] != nil)
         }
         withExtendedLifetime(closed) {}
         // An eviction of this site may still be waiting to close: its connections would
@@ -444,9 +448,8 @@ final class OpenSiteCache: Sendable {
         guard count > 0 else { return }
         let sites = stores.map(\.siteID)
         let queued = state.withLock { state in
-            guard state.closing + count <= closingAllowance else { return false }
-            state.closing += count
-            for site in sites { state.closingSites[site, default: 0] += 1 }
+            guard state.closing.values.reduce(count, +) <= closingAllowance else { return false }
+            for site in sites { state.closing[site, default: 0] += 1 }
             return true
         }
         guard queued else { return stores.removeAll() }
@@ -455,10 +458,9 @@ final class OpenSiteCache: Sendable {
         Self.closing.async { [self] in
             pending.release()
             state.withLock { state in
-                state.closing -= count
                 for site in sites {
-                    state.closingSites[site, default: 1] -= 1
-                    if state.closingSites[site] == 0 { state.closingSites[site] = nil }
+                    state.closing[site, default: 1] -= 1
+                    if state.closing[site] == 0 { state.closing[site] = nil }
                 }
             }
         }
@@ -472,7 +474,9 @@ final class OpenSiteCache: Sendable {
     }
 
     /// How many evicted sites may wait for the background close.
-    var closingAllowance: Int { max(1, capacity / 8) }
+    var closingAllowance: Int { Self.closingAllowance(capacity: capacity) }
+
+    static func closingAllowance(capacity: Int) -> Int { max(1, capacity / 8) }
 
     private static let closing = DispatchQueue(label: "portico.store.closing", qos: .utility)
 }

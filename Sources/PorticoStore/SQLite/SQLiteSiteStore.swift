@@ -117,11 +117,13 @@ final class SQLiteSiteStore: SiteContentStore {
 
     func items(paths: [String]) async throws -> [Item] {
         guard !paths.isEmpty else { return [] }
-        return try await read { db in
-            let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
-            let statement = try db.cachedStatement(sql: Self.selectSQL + " WHERE path IN (\(marks))")
-            return try Row.fetchAll(statement, arguments: StatementArguments(paths)).map(ItemRows.item)
-        }
+        return try await read { db in try Self.fetchItems(paths: paths, db) }
+    }
+
+    static func fetchItems(paths: [String], _ db: Database) throws -> [Item] {
+        let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
+        let statement = try db.cachedStatement(sql: Self.selectSQL + " WHERE path IN (\(marks))")
+        return try Row.fetchAll(statement, arguments: StatementArguments(paths)).map(ItemRows.item)
     }
 
     func items(ids: [ItemID]) async throws -> [Item] {
@@ -181,8 +183,7 @@ final class SQLiteSiteStore: SiteContentStore {
             let paths = item.ancestorPaths
             var ancestors: [Item]? = []
             if !paths.isEmpty {
-                let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
-                let found = try Row.fetchAll(db.cachedStatement(sql: Self.selectSQL + " WHERE path IN (\(marks))"), arguments: StatementArguments(paths)).map(ItemRows.item)
+                let found = try Self.fetchItems(paths: paths, db)
                 let byPath = Dictionary(found.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
                 let ordered = paths.compactMap { byPath[$0] }
                 ancestors = ordered.count == paths.count ? ordered : nil
@@ -249,7 +250,7 @@ final class SQLiteSiteStore: SiteContentStore {
             return try rows.map { row in
                 let stored: String = row[0]
                 let snapshot: Item
-                if stored.isEmpty {
+                if stored == Self.sameAsItem {
                     if current == nil { current = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE id = ?", arguments: [item.rawValue]).map(ItemRows.item) }
                     guard let current else { throw PorticoError.storage("revision \(row[4] as Int) of item \(item) has no item to stand for") }
                     snapshot = current
@@ -422,18 +423,25 @@ final class SQLiteSiteStore: SiteContentStore {
 
     /// Writes out the snapshots that `item`'s row stands for, before the row changes.
     static func materializeRevisions(of item: Item, _ db: Database) throws {
-        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM revisions WHERE item_id = ? AND snapshot = '' LIMIT 1"), arguments: [item.id.rawValue]) == true else { return }
-        let snapshot = String(decoding: try RevisionCoding.encoder.encode(item), as: UTF8.self)
-        try db.cachedStatement(sql: "UPDATE revisions SET snapshot = ? WHERE item_id = ? AND snapshot = ''").execute(arguments: [snapshot, item.id.rawValue])
+        guard try hasRevisionsStoodFor(item.id.rawValue, db) else { return }
+        try writeRevisionsStoodFor(item, db)
     }
 
     /// `materializeRevisions(of:)` for items by id (those without such snapshots cost one lookup).
     static func materializeRevisions(ofItems ids: [String], _ db: Database) throws {
-        let lookup = try db.cachedStatement(sql: "SELECT 1 FROM revisions WHERE item_id = ? AND snapshot = '' LIMIT 1")
-        for id in ids where try Bool.fetchOne(lookup, arguments: [id]) == true {
+        for id in ids where try hasRevisionsStoodFor(id, db) {
             guard let item = try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [id]).map(ItemRows.item) else { continue }
-            try materializeRevisions(of: item, db)
+            try writeRevisionsStoodFor(item, db)
         }
+    }
+
+    private static func hasRevisionsStoodFor(_ id: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM revisions WHERE item_id = ? AND snapshot = ? LIMIT 1"), arguments: [id, sameAsItem]) == true
+    }
+
+    private static func writeRevisionsStoodFor(_ item: Item, _ db: Database) throws {
+        let snapshot = String(decoding: try RevisionCoding.encoder.encode(item), as: UTF8.self)
+        try db.cachedStatement(sql: "UPDATE revisions SET snapshot = ? WHERE item_id = ? AND snapshot = ?").execute(arguments: [snapshot, item.id.rawValue, sameAsItem])
     }
 
     static func insertRevision(_ revision: Revision, snapshot: String? = nil, _ db: Database) throws {

@@ -1,3 +1,5 @@
+import PorticoCore
+
 /// The two conversions link rewriting needs for HTML attribute values: character references
 /// decoded (Mustache writes `&amp;` and `&#39;`), and text escaped again for an attribute.
 enum HTMLText {
@@ -38,18 +40,6 @@ enum HTMLText {
 
     /// Escapes text for a double- or single-quoted attribute value.
     static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            default: result.append(character)
-            }
-        }
-        return result
+        HTMLEscaping.escape(text)
     }
 }
