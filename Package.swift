@@ -42,6 +42,8 @@ let package = Package(
             dependencies: [
                 "PorticoCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, to decode item rows in place (see ItemRows).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,7 +107,6 @@ let package = Package(
                 "PorticoCache",
                 "PorticoLifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -178,6 +179,8 @@ let package = Package(
                 "PorticoCore", "PorticoStore", "PorticoContent", "PorticoWeb", "PorticoCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The reference the theme's own Mustache renderer is checked against.
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strictSettings
         ),

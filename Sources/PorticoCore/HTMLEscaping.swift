@@ -33,7 +33,8 @@ public enum HTMLEscaping {
         }
     }
 
-    private static func needsEscaping(_ byte: UInt8) -> Bool {
+    /// Whether `byte` is one of the five escaped characters.
+    public static func needsEscaping(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
     }
 }

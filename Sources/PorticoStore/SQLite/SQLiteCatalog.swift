@@ -100,7 +100,7 @@ enum SQLiteCatalog {
         let total = order.count
         let select = try db.makeStatement(sql: "SELECT \(ItemRows.columns) FROM items WHERE rowid = ?")
         for (index, rowid) in order.enumerated() {
-            if let row = try Row.fetchOne(select, arguments: [rowid]) { try add(try ItemRows.item(row), db) }
+            if let item = try ItemRows.fetchOne(select, arguments: [rowid]) { try add(item, db) }
             if let progress, (index + 1) % 1000 == 0 || index + 1 == total { progress(index + 1, total) }
         }
         if total == 0 { progress?(0, 0) }

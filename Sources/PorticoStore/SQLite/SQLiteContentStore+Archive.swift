@@ -33,7 +33,7 @@ extension SQLiteContentStore: SiteArchiveStore {
     // MARK: Reading a site database
 
     private static func allItems(_ db: Database) throws -> [Item] {
-        try Row.fetchAll(db, sql: "SELECT \(ItemRows.columns) FROM items ORDER BY path").map(ItemRows.item)
+        try ItemRows.fetchAll(db.makeStatement(sql: "SELECT \(ItemRows.columns) FROM items ORDER BY path"))
     }
 
     /// Every revision, with the snapshots that item rows stand for (`SQLiteSiteStore.sameAsItem`) filled in.

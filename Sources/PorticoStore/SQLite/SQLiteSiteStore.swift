@@ -96,22 +96,22 @@ final class SQLiteSiteStore: SiteContentStore {
 
     func root() async throws -> Item {
         try await read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE parent_id IS NULL")) else {
+            guard let root = try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE parent_id IS NULL")) else {
                 throw PorticoError.storage("site \(self.siteID) has no root item")
             }
-            return try ItemRows.item(row)
+            return root
         }
     }
 
     func item(id: ItemID) async throws -> Item? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [id.rawValue]).map(ItemRows.item)
+            try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [id.rawValue])
         }
     }
 
     func item(path: String) async throws -> Item? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE path = ?"), arguments: [path]).map(ItemRows.item)
+            try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE path = ?"), arguments: [path])
         }
     }
 
@@ -123,14 +123,14 @@ final class SQLiteSiteStore: SiteContentStore {
     static func fetchItems(paths: [String], _ db: Database) throws -> [Item] {
         let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
         let statement = try db.cachedStatement(sql: Self.selectSQL + " WHERE path IN (\(marks))")
-        return try Row.fetchAll(statement, arguments: StatementArguments(paths)).map(ItemRows.item)
+        return try ItemRows.fetchAll(statement, arguments: StatementArguments(paths))
     }
 
     func items(ids: [ItemID]) async throws -> [Item] {
         guard !ids.isEmpty else { return [] }
         return try await read { db in
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            return try Row.fetchAll(db.makeStatement(sql: Self.selectSQL + " WHERE id IN (\(marks))"), arguments: StatementArguments(ids.map(\.rawValue))).map(ItemRows.item)
+            return try ItemRows.fetchAll(db.makeStatement(sql: Self.selectSQL + " WHERE id IN (\(marks))"), arguments: StatementArguments(ids.map(\.rawValue)))
         }
     }
 
@@ -172,12 +172,12 @@ final class SQLiteSiteStore: SiteContentStore {
         case .messageDate: sql += " ORDER BY message_date, path"
         }
         if let limit = query.limit { sql += " LIMIT \(max(0, limit)) OFFSET \(max(0, query.offset))" }
-        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(ItemRows.item)
+        return try ItemRows.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
     func page(_ request: PageRead) async throws -> PageReads {
         try await read { db in
-            guard let item = try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE path = ?"), arguments: [request.path]).map(ItemRows.item) else {
+            guard let item = try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE path = ?"), arguments: [request.path]) else {
                 return PageReads(item: nil, ancestors: nil, navigation: [], children: nil)
             }
             let paths = item.ancestorPaths
@@ -251,7 +251,7 @@ final class SQLiteSiteStore: SiteContentStore {
                 let stored: String = row[0]
                 let snapshot: Item
                 if stored == Self.sameAsItem {
-                    if current == nil { current = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE id = ?", arguments: [item.rawValue]).map(ItemRows.item) }
+                    if current == nil { current = try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [item.rawValue]) }
                     guard let current else { throw PorticoError.storage("revision \(row[4] as Int) of item \(item) has no item to stand for") }
                     snapshot = current
                 } else {
@@ -333,10 +333,9 @@ final class SQLiteSiteStore: SiteContentStore {
     func update(_ item: Item, expectedVersion: Int, revision: Revision) async throws {
         let now = revision.date.millisecondsSince1970
         try await write { db in
-            guard let row = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE id = ?", arguments: [item.id.rawValue]) else {
+            guard let current = try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [item.id.rawValue]) else {
                 throw PorticoError.notFound("item")
             }
-            let current = try ItemRows.item(row)
             guard current.version == expectedVersion else {
                 throw PorticoError.conflict("the item was changed by someone else (version \(current.version), you started from \(expectedVersion))")
             }
@@ -384,8 +383,8 @@ final class SQLiteSiteStore: SiteContentStore {
             let parent: String? = row[1]
             guard parent != nil else { throw PorticoError.invalid(field: "item", reason: "is the site root and cannot be deleted") }
             let prefix = (row[0] as String) + "/"
-            let descendants = try Row.fetchAll(db, sql: Self.selectSQL + " WHERE substr(path, 1, ?) = ?", arguments: [prefix.utf8.count, prefix]).map(ItemRows.item)
-            if let item = try Row.fetchOne(db, sql: Self.selectSQL + " WHERE id = ?", arguments: [id.rawValue]).map(ItemRows.item) {
+            let descendants = try ItemRows.fetchAll(db.cachedStatement(sql: Self.selectSQL + " WHERE substr(path, 1, ?) = ?"), arguments: [prefix.utf8.count, prefix])
+            if let item = try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [id.rawValue]) {
                 try SQLiteCatalog.remove(item, db)
                 try Self.materializeRevisions(of: item, db)
             }
@@ -430,7 +429,7 @@ final class SQLiteSiteStore: SiteContentStore {
     /// `materializeRevisions(of:)` for items by id (those without such snapshots cost one lookup).
     static func materializeRevisions(ofItems ids: [String], _ db: Database) throws {
         for id in ids where try hasRevisionsStoodFor(id, db) {
-            guard let item = try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [id]).map(ItemRows.item) else { continue }
+            guard let item = try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE id = ?"), arguments: [id]) else { continue }
             try writeRevisionsStoodFor(item, db)
         }
     }

@@ -161,8 +161,11 @@ struct PageView {
     }
 
     static func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok, cacheControl: String) -> Response {
-        var buffer = ByteBuffer()
-        buffer.writeString(html)
+        htmlResponse(Array(html.utf8), status: status, cacheControl: cacheControl)
+    }
+
+    static func htmlResponse(_ html: [UInt8], status: HTTPResponse.Status = .ok, cacheControl: String) -> Response {
+        let buffer = ByteBuffer(bytes: html)
         return Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: cacheControl],

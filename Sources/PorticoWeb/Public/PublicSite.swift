@@ -95,12 +95,12 @@ public struct PublicSite: Sendable {
         var values = view.common(title: item.title, description: item.description, navigation: navigation, current: item, ancestors: ancestors)
         values["item"] = view.itemValues(item)
 
-        let html: String
+        let html: [UInt8]
         switch item.type {
         case .folder where item.isRoot:
             try await addHomeValues(&values, view: view, root: item, children: children, content: content, context: context, now: now)
             values["isHome"] = true
-            html = theme.render("home", values)
+            html = theme.renderBytes("home", values)
         case .folder where children == nil ? try await isLargeFolder(item, content: content, context: context, now: now) : false:
             // A mailing-list archive or any folder of thousands: newest first, a page at a time.
             let page = min(max(1, request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1), 100_000)
@@ -111,7 +111,7 @@ public struct PublicSite: Sendable {
             values["pageText"] = "Page \(min(page, pages)) of \(pages) (\(Formatting.count(total)) items, newest first)"
             if page > 1 { values["previousURL"] = view.url(item.path) + "?page=\(min(page, pages) - 1)" }
             if page < pages { values["nextURL"] = view.url(item.path) + "?page=\(page + 1)" }
-            html = theme.render("folder", values)
+            html = theme.renderBytes("folder", values)
         case .folder:
             var children = if let children { children } else { try await visibleChildren(of: item, content: content, context: context, now: now) }
             let isNewsListing = !children.isEmpty && children.allSatisfy { $0.type == .news }
@@ -119,16 +119,16 @@ public struct PublicSite: Sendable {
             values["isNewsListing"] = isNewsListing
             values["hasChildren"] = !children.isEmpty
             values["children"] = children.map { view.listingValues($0) }
-            html = theme.render("folder", values)
+            html = theme.renderBytes("folder", values)
         case .message:
             values.merge(view.detailValues(item)) { $1 }
             let thread = try await threadValues(of: item, content: content, context: context, view: view, now: now)
             values["thread"] = thread
             values["hasThread"] = !thread.isEmpty
-            html = theme.render("item", values)
+            html = theme.renderBytes("item", values)
         default:
             values.merge(view.detailValues(item)) { $1 }
-            html = theme.render("item", values)
+            html = theme.renderBytes("item", values)
         }
         return PageView.htmlResponse(html, cacheControl: cacheControl.page)
     }

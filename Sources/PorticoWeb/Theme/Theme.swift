@@ -1,16 +1,15 @@
 public import Foundation
 import Crypto
-public import Mustache
 import PorticoCore
 
-/// The platform theme: Mustache templates parsed once at start-up, and the stylesheet served
-/// at a content-hash URL so browsers may cache it for a year.
+/// The platform theme: Mustache templates compiled once at start-up (`ThemeTemplate`), and the
+/// stylesheet served at a content-hash URL so browsers may cache it for a year.
 ///
 /// An operator may point `--theme` at a folder holding any of `<name>.mustache` and
 /// `style.css`; what the folder lacks comes from the built-in theme. Every site uses the same
 /// theme and differs only by its settings (name, logo, accent colour, footer).
 public struct Theme: Sendable {
-    public let library: MustacheLibrary
+    let templates: [String: ThemeTemplate]
     public let stylesheet: String
     /// First 16 hex digits of the stylesheet's SHA-256; part of its URL.
     public let stylesheetHash: String
@@ -37,46 +36,29 @@ public struct Theme: Sendable {
                 }
             }
         }
-        var library = MustacheLibrary()
-        MustacheByteEscaping.register
+        var templates: [String: ThemeTemplate] = [:]
         for name in DefaultTheme.templateNames {
             do {
-                let text = files["\(name).mustache"] ?? ""
-                // Parsed as written first, so that an error names the operator's own line and column.
-                _ = try MustacheTemplate(string: text)
-                // Every template escapes with `MustacheByteEscaping` (a template may still say otherwise).
-                try library.register(MustacheByteEscaping.pragma + text, named: name)
+                templates[name] = try ThemeTemplate(files["\(name).mustache"] ?? "")
             } catch {
                 throw PorticoError.invalid(field: "theme template \(name).mustache", reason: "does not parse: \(error)")
             }
         }
-        self.library = library
+        self.templates = templates
         self.stylesheet = files["style.css"] ?? ""
         self.stylesheetHash = String(SHA256.hash(data: Data(stylesheet.utf8)).map { String(format: "%02x", $0) }.joined().prefix(16))
     }
 
-    /// Renders `template` with `context`. Empty strings are removed first, because Mustache
-    /// treats them as true and `{{#tagline}}…{{/tagline}}` would render an empty element.
+    /// Renders `template` with `context` (strings, booleans, numbers, lists and dictionaries
+    /// of them). Values are escaped for HTML except in `{{{triple}}}` tags.
     public func render(_ template: String, _ context: [String: Any]) -> String {
-        library.render(Self.withoutEmptyStrings(context), withTemplate: template) ?? ""
+        String(decoding: renderBytes(template, context), as: UTF8.self)
     }
 
-    static func withoutEmptyStrings(_ values: [String: Any]) -> [String: Any] {
-        var result: [String: Any] = [:]
-        result.reserveCapacity(values.count)
-        for (key, value) in values {
-            switch value {
-            case let text as String where text.isEmpty:
-                continue
-            case let nested as [String: Any]:
-                result[key] = withoutEmptyStrings(nested)
-            case let list as [[String: Any]]:
-                result[key] = list.map(withoutEmptyStrings)
-            default:
-                result[key] = value
-            }
-        }
-        return result
+    /// The same, as UTF-8 bytes, ready to be written into a response body.
+    func renderBytes(_ template: String, _ context: [String: Any]) -> [UInt8] {
+        var renderer = ThemeRenderer(templates: templates)
+        return renderer.render(template, .object(ThemeValue.object(context)))
     }
 
     /// Writes the built-in theme's files into `folder`, as a starting point for a custom theme.
@@ -85,22 +67,5 @@ public struct Theme: Sendable {
         for (name, text) in DefaultTheme.files {
             try Data(text.utf8).write(to: folder.appendingPathComponent(name))
         }
-    }
-}
-
-/// The theme's escaping of `{{values}}`: `HTMLEscaping`, the same five characters as
-/// swift-mustache's own, on UTF-8 bytes (its character-by-character escaping was an eighth of
-/// an uncached page render).
-struct MustacheByteEscaping: MustacheContentType {
-    static let name = "PORTICO_HTML"
-    /// Put in front of every template: switches it to this escaping. On a line of its own it is
-    /// a standalone tag, so it renders nothing, not even its line break, and the template's
-    /// first line still starts a line (a standalone tag there keeps its meaning).
-    static let pragma = "{{% CONTENT_TYPE: \(name) }}\n"
-    /// Registers the content type once, before templates that name it are parsed.
-    static let register: Void = MustacheContentTypes.register(MustacheByteEscaping(), named: name)
-
-    func escapeText(_ text: String) -> String {
-        HTMLEscaping.escape(text)
     }
 }

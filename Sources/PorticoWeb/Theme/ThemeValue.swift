@@ -1,0 +1,175 @@
+import PorticoCore
+
+/// A value a theme template sees: text, a flag, a list or an object of named values.
+///
+/// Pages build `[String: Any]` dictionaries; they are turned into these once per render, so
+/// that the renderer looks names up without dynamic casts.
+enum ThemeValue {
+    case text(String)
+    case flag(Bool)
+    case list([ThemeValue])
+    case object([String: ThemeValue])
+
+    /// Converts what pages build. Empty strings are left out of objects: Mustache treats a
+    /// string as true, and `{{#tagline}}…{{/tagline}}` must not render an empty element.
+    init(_ value: Any) {
+        switch value {
+        case let text as String: self = .text(text)
+        case let flag as Bool: self = .flag(flag)
+        case let object as [String: Any]: self = .object(Self.object(object))
+        case let objects as [[String: Any]]: self = .list(objects.map { .object(Self.object($0)) })
+        case let texts as [String]: self = .list(texts.map { .text($0) })
+        case let list as [Any]: self = .list(list.map(ThemeValue.init))
+        case let number as Int: self = .text(String(number))
+        case let optional as any AnyOptionalValue: self = optional.wrappedValue.map(ThemeValue.init) ?? .flag(false)
+        default: self = .text(String(describing: value))
+        }
+    }
+
+    static func object(_ values: [String: Any]) -> [String: ThemeValue] {
+        var result: [String: ThemeValue] = [:]
+        result.reserveCapacity(values.count)
+        for (key, value) in values {
+            if let text = value as? String, text.isEmpty { continue }
+            result[key] = ThemeValue(value)
+        }
+        return result
+    }
+
+    /// Whether a section renders (and an inverted section does not).
+    var isTrue: Bool {
+        switch self {
+        case .text(let text): !text.isEmpty
+        case .flag(let flag): flag
+        case .list(let list): !list.isEmpty
+        case .object: true
+        }
+    }
+}
+
+/// Lets `ThemeValue.init` see through an `Optional` stored in an `Any`.
+private protocol AnyOptionalValue {
+    var wrappedValue: Any? { get }
+}
+
+extension Optional: AnyOptionalValue {
+    fileprivate var wrappedValue: Any? { self.map { $0 as Any } }
+}
+
+/// Renders compiled templates into UTF-8 bytes.
+struct ThemeRenderer {
+    /// Every template of the theme by name, for partials.
+    let templates: [String: ThemeTemplate]
+    /// Partials nested deeper than this render nothing: a template that includes itself
+    /// cannot exhaust the stack.
+    static let maximumPartialDepth = 32
+
+    private var output: [UInt8] = []
+    private var atLineStart = true
+    private var stack: [ThemeValue] = []
+
+    init(templates: [String: ThemeTemplate]) {
+        self.templates = templates
+    }
+
+    /// Renders template `name` with `context` (nothing if there is no such template).
+    mutating func render(_ name: String, _ context: ThemeValue) -> [UInt8] {
+        output = []
+        output.reserveCapacity(16_384)
+        atLineStart = true
+        stack = [context]
+        if let template = templates[name] { render(template.nodes, indentation: [], depth: 0) }
+        return output
+    }
+
+    private mutating func render(_ nodes: [ThemeTemplate.Node], indentation: [UInt8], depth: Int) {
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                emit(bytes, indentation: indentation, indentingEveryLine: true)
+            case .value(let name, let escaped):
+                switch lookup(name) {
+                case .text(var text)?:
+                    text.withUTF8 { bytes in
+                        if escaped, bytes.contains(where: HTMLEscaping.needsEscaping) {
+                            var escapedBytes: [UInt8] = []
+                            escapedBytes.reserveCapacity(bytes.count + 32)
+                            HTMLEscaping.append(bytes, to: &escapedBytes)
+                            emit(escapedBytes, indentation: indentation, indentingEveryLine: false)
+                        } else {
+                            emit(bytes, indentation: indentation, indentingEveryLine: false)
+                        }
+                    }
+                case .flag(let flag)?:
+                    emit((flag ? "true" : "false").utf8, indentation: indentation, indentingEveryLine: false)
+                case .list?, .object?, nil:
+                    break
+                }
+            case .section(let name, let children, let inverted):
+                let value = lookup(name)
+                if inverted {
+                    if !(value?.isTrue ?? false) { render(children, indentation: indentation, depth: depth) }
+                    continue
+                }
+                guard let value, value.isTrue else { continue }
+                switch value {
+                case .flag:
+                    render(children, indentation: indentation, depth: depth)
+                case .list(let elements):
+                    for element in elements {
+                        stack.append(element)
+                        render(children, indentation: indentation, depth: depth)
+                        stack.removeLast()
+                    }
+                case .text, .object:
+                    stack.append(value)
+                    render(children, indentation: indentation, depth: depth)
+                    stack.removeLast()
+                }
+            case .partial(let name, let extra):
+                guard depth < Self.maximumPartialDepth, let template = templates[name] else { continue }
+                render(template.nodes, indentation: extra.isEmpty ? indentation : indentation + extra, depth: depth + 1)
+            }
+        }
+    }
+
+    /// A name is looked up from the innermost context outwards; the rest of a dotted name only
+    /// inside what its first part found.
+    private func lookup(_ name: ThemeTemplate.Name) -> ThemeValue? {
+        guard let first = name.parts.first else { return stack.last }
+        var found: ThemeValue?
+        for context in stack.reversed() {
+            if case .object(let values) = context, let value = values[first] {
+                found = value
+                break
+            }
+        }
+        for part in name.parts.dropFirst() {
+            guard case .object(let values)? = found else { return nil }
+            found = values[part]
+        }
+        return found
+    }
+
+    /// Appends bytes; inside an indented partial, a line's first output is indented (every
+    /// line of the template's own text; interpolated values only where they start a line).
+    private mutating func emit(_ bytes: some BidirectionalCollection<UInt8>, indentation: [UInt8], indentingEveryLine: Bool) {
+        guard !bytes.isEmpty else { return }
+        guard !indentation.isEmpty else {
+            output.append(contentsOf: bytes)
+            atLineStart = bytes.last == UInt8(ascii: "\n")
+            return
+        }
+        if !indentingEveryLine {
+            if atLineStart { output.append(contentsOf: indentation) }
+            output.append(contentsOf: bytes)
+            atLineStart = bytes.last == UInt8(ascii: "\n")
+            return
+        }
+        for byte in bytes {
+            if atLineStart { output.append(contentsOf: indentation) }
+            output.append(byte)
+            atLineStart = byte == UInt8(ascii: "\n")
+        }
+    }
+}
