@@ -46,7 +46,7 @@ public final class SessionService: Sendable {
         }
         let user = try await store.user(username: name)
         // Verify against a dummy hash for unknown users, so timing does not reveal which exist.
-        let matches = password.utf8.count <= 72 && Bcrypt.verify(password, hash: user?.passwordHash ?? Self.dummyHash)
+        let matches = password.utf8.count <= 72 ? await PasswordHashing.verify(password, hash: user?.passwordHash ?? Self.dummyHash) : false
         guard let user, matches else {
             throttle.recordFailure(account: name, address: clientAddress, now: now)
             return .wrongCredentials

@@ -1,7 +1,6 @@
 public import Foundation
 public import PorticoCore
 public import PorticoStore
-import HummingbirdBcrypt
 
 /// Platform-level changes: sites and user accounts. Like `ContentService`, it validates,
 /// writes through the store and publishes events.
@@ -88,9 +87,10 @@ public final class SiteAdministration: Sendable {
         if let problem = User.problem(withUsername: username) { throw PorticoError.invalid(field: "username", reason: problem) }
         let secret = password ?? Self.generatePassword()
         try Self.checkPassword(secret)
+        let passwordHash = await PasswordHashing.hash(secret, cost: bcryptCost)
         let user = User(
             id: UserID(ids.newID()), username: username, displayName: displayName ?? username,
-            passwordHash: Bcrypt.hash(secret, cost: bcryptCost), isPlatformAdmin: isPlatformAdmin,
+            passwordHash: passwordHash, isPlatformAdmin: isPlatformAdmin,
             created: clock.now().roundedToMilliseconds
         )
         try await store.createUser(user)
@@ -103,7 +103,7 @@ public final class SiteAdministration: Sendable {
         guard var user = try await store.user(username: username) else { throw PorticoError.notFound("user \(username)") }
         let secret = password ?? Self.generatePassword()
         try Self.checkPassword(secret)
-        user.passwordHash = Bcrypt.hash(secret, cost: bcryptCost)
+        user.passwordHash = await PasswordHashing.hash(secret, cost: bcryptCost)
         try await store.updateUser(user)
         return password == nil ? secret : nil
     }
@@ -111,7 +111,7 @@ public final class SiteAdministration: Sendable {
     /// Checks a username and password; returns the user when they match.
     public func authenticate(username: String, password: String) async throws -> User? {
         guard let user = try await store.user(username: username) else { return nil }
-        return Bcrypt.verify(password, hash: user.passwordHash) ? user : nil
+        return await PasswordHashing.verify(password, hash: user.passwordHash) ? user : nil
     }
 
     static func checkPassword(_ password: String) throws {

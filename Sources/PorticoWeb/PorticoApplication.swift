@@ -28,6 +28,14 @@ public enum PorticoApplication {
         )
     }
 
+    /// Runs an editor's request on Swift's global executor instead of the connection's event
+    /// loop (see `EventLoopExecutor`). Editing may take long (uploads written to disk, site
+    /// exports, imports and backups): on the event loop it would hold up every visitor whose
+    /// connection shares that loop, cache hits included.
+    static func offLoop(_ work: @Sendable () async throws -> Response) async throws -> Response {
+        try await withTaskExecutorPreference(globalConcurrentExecutor) { try await work() }
+    }
+
     /// The routes, for a request whose site is already resolved.
     static func router(_ services: PorticoServices) -> Router<PorticoRequestContext> {
         let router = Router(context: PorticoRequestContext.self)
@@ -69,34 +77,34 @@ public enum PorticoApplication {
         }
         readable("/_blob/**") { request, context in try await site.blob(request, context: context, fileIO: fileIO) }
         // Logging in and out, and the editor UI (never cached: see AuthenticationMiddleware).
-        router.get("/_login") { request, context in try await login.form(request, context: context) }
-        router.post("/_login") { request, context in try await login.submit(request, context: context) }
-        router.post("/_logout") { request, context in try await login.logout(request, context: context) }
-        router.get("/_edit") { request, context in try await editor.dashboard(request, context: context) }
-        router.get("/_edit/settings") { request, context in try await editor.settings(request, context: context) }
-        router.post("/_edit/settings") { request, context in try await editor.saveSettings(request, context: context) }
-        router.get("/_edit/users") { request, context in try await editor.users(request, context: context) }
-        router.post("/_edit/users") { request, context in try await editor.createUser(request, context: context) }
-        router.get("/_edit/flags") { request, context in try await editor.flags(request, context: context) }
-        router.post("/_edit/flags") { request, context in try await editor.setFlag(request, context: context) }
+        router.get("/_login") { request, context in try await Self.offLoop { try await login.form(request, context: context) } }
+        router.post("/_login") { request, context in try await Self.offLoop { try await login.submit(request, context: context) } }
+        router.post("/_logout") { request, context in try await Self.offLoop { try await login.logout(request, context: context) } }
+        router.get("/_edit") { request, context in try await Self.offLoop { try await editor.dashboard(request, context: context) } }
+        router.get("/_edit/settings") { request, context in try await Self.offLoop { try await editor.settings(request, context: context) } }
+        router.post("/_edit/settings") { request, context in try await Self.offLoop { try await editor.saveSettings(request, context: context) } }
+        router.get("/_edit/users") { request, context in try await Self.offLoop { try await editor.users(request, context: context) } }
+        router.post("/_edit/users") { request, context in try await Self.offLoop { try await editor.createUser(request, context: context) } }
+        router.get("/_edit/flags") { request, context in try await Self.offLoop { try await editor.flags(request, context: context) } }
+        router.post("/_edit/flags") { request, context in try await Self.offLoop { try await editor.setFlag(request, context: context) } }
         // The platform admin UI for sites (administrators only; 404 for anyone else).
-        router.get("/_edit/sites") { request, context in try await editor.sites(request, context: context) }
-        router.post("/_edit/sites") { request, context in try await editor.createSite(request, context: context) }
-        router.post("/_edit/sites/import") { request, context in try await editor.importSite(request, context: context) }
-        router.get("/_edit/sites/:id") { request, context in try await editor.siteAdmin(request, context: context) }
-        router.post("/_edit/sites/:id/hostnames") { request, context in try await editor.saveSiteHostnames(request, context: context) }
-        router.post("/_edit/sites/:id/status") { request, context in try await editor.setSiteStatus(request, context: context) }
-        router.get("/_edit/sites/:id/delete") { request, context in try await editor.deleteSiteForm(request, context: context) }
-        router.post("/_edit/sites/:id/delete") { request, context in try await editor.deleteSite(request, context: context) }
-        router.post("/_edit/sites/:id/export") { request, context in try await editor.exportSite(request, context: context) }
-        router.post("/_edit/sites/:id/backup") { request, context in try await editor.backupSite(request, context: context) }
-        router.post("/_edit/sites/:id/check") { request, context in try await editor.checkSite(request, context: context) }
+        router.get("/_edit/sites") { request, context in try await Self.offLoop { try await editor.sites(request, context: context) } }
+        router.post("/_edit/sites") { request, context in try await Self.offLoop { try await editor.createSite(request, context: context) } }
+        router.post("/_edit/sites/import") { request, context in try await Self.offLoop { try await editor.importSite(request, context: context) } }
+        router.get("/_edit/sites/:id") { request, context in try await Self.offLoop { try await editor.siteAdmin(request, context: context) } }
+        router.post("/_edit/sites/:id/hostnames") { request, context in try await Self.offLoop { try await editor.saveSiteHostnames(request, context: context) } }
+        router.post("/_edit/sites/:id/status") { request, context in try await Self.offLoop { try await editor.setSiteStatus(request, context: context) } }
+        router.get("/_edit/sites/:id/delete") { request, context in try await Self.offLoop { try await editor.deleteSiteForm(request, context: context) } }
+        router.post("/_edit/sites/:id/delete") { request, context in try await Self.offLoop { try await editor.deleteSite(request, context: context) } }
+        router.post("/_edit/sites/:id/export") { request, context in try await Self.offLoop { try await editor.exportSite(request, context: context) } }
+        router.post("/_edit/sites/:id/backup") { request, context in try await Self.offLoop { try await editor.backupSite(request, context: context) } }
+        router.post("/_edit/sites/:id/check") { request, context in try await Self.offLoop { try await editor.checkSite(request, context: context) } }
         // Editor actions on an item: `/_edit/<action>` for the root, `/_edit/<action>/<path>` below it.
         typealias Handler = @Sendable (Request, PorticoRequestContext) async throws -> Response
         func itemAction(_ action: String, get: Handler? = nil, post: Handler? = nil) {
             for path in ["/_edit/\(action)", "/_edit/\(action)/**"] {
-                if let get { router.get(RouterPath(stringLiteral: path), use: get) }
-                if let post { router.post(RouterPath(stringLiteral: path), use: post) }
+                if let get { router.get(RouterPath(stringLiteral: path)) { request, context in try await Self.offLoop { try await get(request, context) } } }
+                if let post { router.post(RouterPath(stringLiteral: path)) { request, context in try await Self.offLoop { try await post(request, context) } } }
             }
         }
         itemAction("contents", get: editor.contents, post: editor.contentsAction)

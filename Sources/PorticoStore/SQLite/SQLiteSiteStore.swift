@@ -176,33 +176,36 @@ final class SQLiteSiteStore: SiteContentStore {
     }
 
     func page(_ request: PageRead) async throws -> PageReads {
-        try await read { db in
-            guard let item = try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE path = ?"), arguments: [request.path]) else {
-                return PageReads(item: nil, ancestors: nil, navigation: [], children: nil)
-            }
-            let paths = item.ancestorPaths
-            var ancestors: [Item]? = []
-            if !paths.isEmpty {
-                let found = try Self.fetchItems(paths: paths, db)
-                let byPath = Dictionary(found.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-                let ordered = paths.compactMap { byPath[$0] }
-                ancestors = ordered.count == paths.count ? ordered : nil
-            }
-            var navigation: [Item] = []
-            if let root = item.parentID == nil ? item : ancestors?.first {
-                var query = request.navigation
-                query.parentID = root.id
-                navigation = try Self.fetchItems(query, db)
-            }
-            var children: [Item]?
-            if item.type.isContainer,
-               try Self.nextPosition(under: item.id.rawValue, db) <= request.smallFolder {
-                var query = request.children
-                query.parentID = item.id
-                children = try Self.fetchItems(query, db)
-            }
-            return PageReads(item: item, ancestors: ancestors, navigation: navigation, children: children)
+        if InlineReads.allowed { return try readInline { db in try Self.page(request, db) } }
+        return try await read { db in try Self.page(request, db) }
+    }
+
+    private static func page(_ request: PageRead, _ db: Database) throws -> PageReads {
+        guard let item = try ItemRows.fetchOne(db.cachedStatement(sql: Self.selectSQL + " WHERE path = ?"), arguments: [request.path]) else {
+            return PageReads(item: nil, ancestors: nil, navigation: [], children: nil)
         }
+        let paths = item.ancestorPaths
+        var ancestors: [Item]? = []
+        if !paths.isEmpty {
+            let found = try Self.fetchItems(paths: paths, db)
+            let byPath = Dictionary(found.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            let ordered = paths.compactMap { byPath[$0] }
+            ancestors = ordered.count == paths.count ? ordered : nil
+        }
+        var navigation: [Item] = []
+        if let root = item.parentID == nil ? item : ancestors?.first {
+            var query = request.navigation
+            query.parentID = root.id
+            navigation = try Self.fetchItems(query, db)
+        }
+        var children: [Item]?
+        if item.type.isContainer,
+           try Self.nextPosition(under: item.id.rawValue, db) <= request.smallFolder {
+            var query = request.children
+            query.parentID = item.id
+            children = try Self.fetchItems(query, db)
+        }
+        return PageReads(item: item, ancestors: ancestors, navigation: navigation, children: children)
     }
 
     func count(matching query: ItemQuery) async throws -> Int {
@@ -490,6 +493,14 @@ final class SQLiteSiteStore: SiteContentStore {
     private func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(work)
+        } catch let error as DatabaseError {
+            throw SQLiteErrors.map(error, site: siteID)
+        }
+    }
+
+    private func readInline<T>(_ work: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(work)
         } catch let error as DatabaseError {
             throw SQLiteErrors.map(error, site: siteID)
         }

@@ -6,6 +6,7 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import PorticoStore
 public import ServiceLifecycle
 import Synchronization
 
@@ -95,9 +96,11 @@ public final class PorticoServer<Responder: HTTPResponder>: Service where Respon
                     tasks.addTask { await Self.serve(control, http: http, logger: logger) }
                 }
                 for await descriptor in accepted {
-                    tasks.addTask {
+                    // The connection's event loop is chosen here, so that its task can run on it.
+                    let eventLoop = group.next()
+                    tasks.addTask(executorPreference: EventLoopExecutor(eventLoop)) {
                         do {
-                            let bootstrap = ClientBootstrap(group: group)
+                            let bootstrap = ClientBootstrap(group: eventLoop)
                                 .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                                 .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
                             let value = try await bootstrap.withConnectedSocket(descriptor) { channel in
@@ -108,7 +111,10 @@ public final class PorticoServer<Responder: HTTPResponder>: Service where Respon
                                     return value
                                 }
                             }
-                            await http.handle(value: value, logger: logger)
+                            // On its event loop, a page's reads run inline (see `InlineReads`).
+                            await InlineReads.$allowed.withValue(true) {
+                                await http.handle(value: value, logger: logger)
+                            }
                         } catch {
                             logger.debug("could not set up a connection: \(error)")
                         }
