@@ -4,6 +4,7 @@ public import ServiceLifecycle
 import Logging
 import NIOCore
 import PorticoCore
+import PorticoStore
 
 /// Builds the Hummingbird responder and application for a node.
 ///
@@ -33,7 +34,10 @@ public enum PorticoApplication {
     /// exports, imports and backups): on the event loop it would hold up every visitor whose
     /// connection shares that loop, cache hits included.
     static func offLoop(_ work: @Sendable () async throws -> Response) async throws -> Response {
-        try await withTaskExecutorPreference(globalConcurrentExecutor) { try await work() }
+        try await withTaskExecutorPreference(globalConcurrentExecutor) {
+            // Never inline on the cooperative pool (see `InlineReads`).
+            try await InlineReads.$allowed.withValue(false) { try await work() }
+        }
     }
 
     /// The routes, for a request whose site is already resolved.

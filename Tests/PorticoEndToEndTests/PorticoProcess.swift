@@ -100,8 +100,8 @@ final class RunningServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Fetches `path` with the given Host header.
-    func get(_ path: String, host: String? = nil) async throws -> (status: Int, headers: [AnyHashable: Any], body: Data) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+    func get(_ path: String, host: String? = nil, timeout: TimeInterval = 60) async throws -> (status: Int, headers: [AnyHashable: Any], body: Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!, timeoutInterval: timeout)
         if let host { request.setValue(host, forHTTPHeaderField: "Host") }
         let configuration = URLSessionConfiguration.ephemeral
         let session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)

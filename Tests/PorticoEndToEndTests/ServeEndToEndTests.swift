@@ -30,6 +30,29 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: data + "/sites/demo/content.sqlite"))
     }
 
+    /// Every request renders (cache off) while many connections mix pages whose reads run
+    /// inline on the event loop with reads that go to the database's queues (the home page's
+    /// news and events): every one must be answered. A reader held by a task waiting for its
+    /// busy event loop once deadlocked the server here within a second.
+    @Test func uncachedPagesUnderConcurrentLoadAreAllAnswered() async throws {
+        let server = try RunningServer(arguments: ["--data", temporaryDataFolder(), "--cache-size", "0", "--max-renders", "256"])
+        defer { server.stop() }
+        let paths = ["/", "/news", "/about", "/about/our-history", "/_search?q=library"]
+        let statuses = Locked<[Int: Int]>([:])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for connection in 0..<48 {
+                group.addTask {
+                    for round in 0..<8 {
+                        let response = try await server.get(paths[(connection + round) % paths.count], host: "demo.localhost", timeout: 20)
+                        statuses.withLock { $0[response.status, default: 0] += 1 }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(statuses.withLock { $0 } == [200: 48 * 8])
+    }
+
     @Test func aSiteCreatedWithTheCLIAnswersOnItsHostname() async throws {
         let data = temporaryDataFolder()
         let created = try await PorticoBinary.runAsync(["site", "create", "physics", "--name", "Physics Department", "--hostname", "physics.example.org", "--data", data])

@@ -492,6 +492,13 @@ final class SQLiteSiteStore: SiteContentStore {
 
     private func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
+            if InlineReads.allowed {
+                // GRDB gives a pool's reader back only once the reading task has resumed. A task
+                // on an event loop would then hold a reader until its loop is free, while that
+                // loop may be waiting for a reader in an inline read: a deadlock. So such a task
+                // reads from the global executor and comes back with its reader returned.
+                return try await withTaskExecutorPreference(globalConcurrentExecutor) { try await pool.read(work) }
+            }
             return try await pool.read(work)
         } catch let error as DatabaseError {
             throw SQLiteErrors.map(error, site: siteID)
