@@ -1,5 +1,6 @@
 import Dispatch
 import HummingbirdBcrypt
+import Synchronization
 
 /// bcrypt, run on a dispatch thread of its own.
 ///
@@ -16,10 +17,14 @@ enum PasswordHashing {
         await offThread { Bcrypt.verify(password, hash: hash) }
     }
 
-    private static let queue = DispatchQueue(label: "portico.bcrypt", attributes: .concurrent)
+    /// Two serial queues, used in turn: at most two hashes at once, so that a flood of logins
+    /// cannot take more than two cores' worth of threads from the rest of the server.
+    private static let queues = [DispatchQueue(label: "portico.bcrypt.1"), DispatchQueue(label: "portico.bcrypt.2")]
+    private static let turn = Atomic<Int>(0)
 
     private static func offThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
+        let queue = queues[turn.add(1, ordering: .relaxed).newValue % queues.count]
+        return await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: work()) }
         }
     }

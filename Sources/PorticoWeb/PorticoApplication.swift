@@ -64,9 +64,9 @@ public enum PorticoApplication {
         readable("/_theme/**") { request, _ in site.stylesheet(request) }
         readable("/metrics") { request, context in metrics.respond(request, context: context) }
         // Monitoring views: platform-level, loopback or monitor token (see MonitorController).
-        readable("/_monitor/db") { request, context in await monitor.db(request, context: context) }
+        readable("/_monitor/db") { request, context in try await Self.offLoop { await monitor.db(request, context: context) } }
         readable("/_monitor/pool") { request, context in monitor.pool(request, context: context) }
-        readable("/_monitor/version") { request, context in await monitor.version(request, context: context) }
+        readable("/_monitor/version") { request, context in try await Self.offLoop { await monitor.version(request, context: context) } }
         readable("/_monitor/hostname") { request, context in monitor.hostname(request, context: context) }
         readable("/_monitor/**") { request, context in monitor.unknown(request, context: context) }
         readable("/robots.txt") { request, context in try await site.robots(request, context: context) }

@@ -64,12 +64,12 @@ final class RunningServer: @unchecked Sendable {
     let port: Int
     let firstLines: String
 
-    init(arguments: [String]) throws {
+    init(arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = PorticoBinary.url
         process.arguments = ["serve", "--port", "0", "--log-level", "warning"] + arguments
         // Only the first lines of standard output are read: the access log (one line per
         // request) would fill the pipe and stall the server, so it is off here.
-        process.environment = ProcessInfo.processInfo.environment.merging(["PORTICO_LOG_ACCESS": "off"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["PORTICO_LOG_ACCESS": "off"].merging(environment) { $1 }) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -34,8 +34,12 @@ import Testing
     /// inline on the event loop with reads that go to the database's queues (the home page's
     /// news and events): every one must be answered. A reader held by a task waiting for its
     /// busy event loop once deadlocked the server here within a second.
-    @Test func uncachedPagesUnderConcurrentLoadAreAllAnswered() async throws {
-        let server = try RunningServer(arguments: ["--data", temporaryDataFolder(), "--cache-size", "0", "--max-renders", "256"])
+    @Test(arguments: ["2", "0"])
+    func uncachedPagesUnderConcurrentLoadAreAllAnswered(readersPerSite: String) async throws {
+        let server = try RunningServer(
+            arguments: ["--data", temporaryDataFolder(), "--cache-size", "0", "--max-renders", "256"],
+            environment: ["PORTICO_STORAGE_READERS_PER_SITE": readersPerSite]
+        )
         defer { server.stop() }
         let paths = ["/", "/news", "/about", "/about/our-history", "/_search?q=library"]
         let statuses = Locked<[Int: Int]>([:])

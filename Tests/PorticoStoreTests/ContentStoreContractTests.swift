@@ -223,6 +223,20 @@ import Testing
 
         let missing = try await read("/nowhere")
         #expect(missing.item == nil && missing.navigation.isEmpty && missing.children == nil)
+
+        // The same answers when the store may read on the calling thread (an event loop's task).
+        for path in ["/f/p", "/f", "/", "/nowhere"] {
+            let queued = try await read(path)
+            let inline = try await InlineReads.$allowed.withValue(true) { try await read(path) }
+            #expect(inline.item == queued.item && inline.ancestors == queued.ancestors, "\(path)")
+            #expect(inline.navigation == queued.navigation && inline.children == queued.children, "\(path)")
+        }
+
+        // Tags come back as stored, a carriage return included ("\r\n" is one Character).
+        var tagged = item("t", parent: "f", path: "/f/t", position: 2)
+        tagged.tags = ["a\r", "b"]
+        try await site.insert(batch: [(tagged, revision(tagged))])
+        #expect(try await read("/f/t").item?.tags == ["a\r", "b"])
     }
 
     /// A store may keep a first revision as "the item as inserted" (the SQLite store does), so

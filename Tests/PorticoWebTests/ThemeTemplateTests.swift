@@ -722,6 +722,15 @@ import Testing
         #expect(html.hasPrefix("hfhf"))
     }
 
+    /// Partials that each include another twice (2^32 expansions within the depth limit) stop
+    /// at the page's budget of partials instead of holding the thread.
+    @Test func partialsFanningOutStopAtTheBudget() throws {
+        let folder = try Self.themeFolder(["item": "{{>head}}", "head": "h{{>foot}}{{>foot}}", "foot": "f{{>head}}{{>head}}"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let html = try Theme(folder: folder).render("item", [:])
+        #expect(html.count == ThemeRenderer.maximumPartials)
+    }
+
     /// A partial that is not a theme template renders nothing; on a standalone line, not even
     /// the line.
     @Test func aMissingPartialRendersNothing() throws {

@@ -120,7 +120,7 @@ enum ItemRows {
             creator: row.optional(14).map(UserID.init),
             position: Int(row.integer(15)),
             version: Int(row.integer(16)),
-            tags: tagText.isEmpty ? [] : tagText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+            tags: tagText.isEmpty ? [] : tagText.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) },
             membersOnly: row.integer(28) != 0,
             event: event,
             linkTarget: row.optional(21),

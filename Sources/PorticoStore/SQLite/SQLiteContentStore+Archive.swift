@@ -10,14 +10,9 @@ extension SQLiteContentStore: SiteArchiveStore {
             throw PorticoError.storage("site \(id) is not stored in SQLite")
         }
         // One read transaction: a snapshot even while editors keep saving.
-        let (items, revisions, redirects): ([Item], [Revision], [Redirect])
-        do {
-            (items, revisions, redirects) = try await content.pool.read { db in
-                let items = try Self.allItems(db)
-                return (items, try Self.allRevisions(db, items: items), try Self.allRedirects(db))
-            }
-        } catch let error as DatabaseError {
-            throw SQLiteErrors.map(error, site: id)
+        let (items, revisions, redirects): ([Item], [Revision], [Redirect]) = try await content.read { db in
+            let items = try Self.allItems(db)
+            return (items, try Self.allRevisions(db, items: items), try Self.allRedirects(db))
         }
         let mentioned = Set(items.compactMap(\.creator) + revisions.compactMap(\.author) + revisions.compactMap(\.snapshot.creator))
         let (grants, usernames) = try await platformRead { db in

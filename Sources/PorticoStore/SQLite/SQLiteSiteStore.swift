@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PorticoCore
+import Synchronization
 
 /// One site's content in its own SQLite database (WAL, foreign keys on), blobs beside it.
 final class SQLiteSiteStore: SiteContentStore {
@@ -9,6 +10,8 @@ final class SQLiteSiteStore: SiteContentStore {
     /// A pool (one writer, `readers` readers) or, with `readers == 0`, a single connection:
     /// cheaper to open and fewer files for the many sites that see little traffic.
     let pool: any DatabaseWriter
+    /// Reads in flight through `read` (each holds or waits for a reader of the pool).
+    private let asyncReads = Atomic<Int>(0)
 
     /// Opens an existing site database and brings its schema up to date.
     /// Throws `.siteUnavailable` when the file is missing or is not a usable database.
@@ -176,8 +179,17 @@ final class SQLiteSiteStore: SiteContentStore {
     }
 
     func page(_ request: PageRead) async throws -> PageReads {
-        if InlineReads.allowed { return try readInline { db in try Self.page(request, db) } }
+        if mayReadInline { return try readInline { db in try Self.page(request, db) } }
         return try await read { db in try Self.page(request, db) }
+    }
+
+    /// Whether a read may run on the calling thread now (see `InlineReads`): only with a pool
+    /// of readers (a single connection would make the event loop wait behind writes), and only
+    /// while a reader is likely free. Searches, sitemaps and exports can hold readers for long;
+    /// an inline read then waits for nothing and goes through the pool's queue instead.
+    private var mayReadInline: Bool {
+        guard InlineReads.allowed, let readers = (pool as? DatabasePool)?.configuration.maximumReaderCount else { return false }
+        return asyncReads.load(ordering: .relaxed) < readers
     }
 
     private static func page(_ request: PageRead, _ db: Database) throws -> PageReads {
@@ -490,7 +502,11 @@ final class SQLiteSiteStore: SiteContentStore {
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 
-    private func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// Every read of the site's pool that may await goes through here (so that inline reads
+    /// know how many readers are taken).
+    func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        asyncReads.add(1, ordering: .relaxed)
+        defer { asyncReads.subtract(1, ordering: .relaxed) }
         do {
             if InlineReads.allowed {
                 // GRDB gives a pool's reader back only once the reading task has resumed. A task

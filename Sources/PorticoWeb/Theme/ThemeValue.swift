@@ -63,6 +63,10 @@ struct ThemeRenderer {
     /// Partials nested deeper than this render nothing: a template that includes itself
     /// cannot exhaust the stack.
     static let maximumPartialDepth = 32
+    /// A page renders at most this many partials in all, so that partials that include each
+    /// other twice over (2^32 expansions within the depth limit) cannot hold a thread forever.
+    static let maximumPartials = 10_000
+    private var partialsRendered = 0
 
     private var output: [UInt8] = []
     private var atLineStart = true
@@ -77,6 +81,7 @@ struct ThemeRenderer {
         output = []
         output.reserveCapacity(16_384)
         atLineStart = true
+        partialsRendered = 0
         stack = [context]
         if let template = templates[name] { render(template.nodes, indentation: [], depth: 0) }
         return output
@@ -127,7 +132,8 @@ struct ThemeRenderer {
                     stack.removeLast()
                 }
             case .partial(let name, let extra):
-                guard depth < Self.maximumPartialDepth, let template = templates[name] else { continue }
+                guard depth < Self.maximumPartialDepth, partialsRendered < Self.maximumPartials, let template = templates[name] else { continue }
+                partialsRendered += 1
                 render(template.nodes, indentation: extra.isEmpty ? indentation : indentation + extra, depth: depth + 1)
             }
         }
