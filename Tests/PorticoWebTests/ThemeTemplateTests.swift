@@ -743,7 +743,7 @@ import Testing
     @Test func theRendererRendersNothingForAnUnknownTemplate() throws {
         let template = try ThemeTemplate("{{>missing}}|{{title}}")
         var renderer = ThemeRenderer(templates: ["item": template])
-        let context: ThemeValue = .object(ThemeValue.object(["title": "<t>"]))
+        let context: ThemeValue = .object(["title": "<t>"])
         #expect(renderer.render("unknown", context).isEmpty)
         #expect(String(decoding: renderer.render("item", context), as: UTF8.self) == "|&lt;t&gt;")
     }

@@ -58,7 +58,7 @@ public struct Theme: Sendable {
     /// The same, as UTF-8 bytes, ready to be written into a response body.
     func renderBytes(_ template: String, _ context: [String: Any]) -> [UInt8] {
         var renderer = ThemeRenderer(templates: templates)
-        return renderer.render(template, .object(ThemeValue.object(context)))
+        return renderer.render(template, .object(context))
     }
 
     /// Writes the built-in theme's files into `folder`, as a starting point for a custom theme.

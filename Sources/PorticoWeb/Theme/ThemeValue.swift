@@ -2,22 +2,22 @@ import PorticoCore
 
 /// A value a theme template sees: text, a flag, a list or an object of named values.
 ///
-/// Pages build `[String: Any]` dictionaries; they are turned into these once per render, so
-/// that the renderer looks names up without dynamic casts.
+/// Pages build `[String: Any]` dictionaries. An object keeps its dictionary as it is and a
+/// member becomes a `ThemeValue` only when a template looks it up, so a render converts what
+/// the templates use and nothing else (converting every dictionary up front was a tenth of an
+/// uncached page).
 enum ThemeValue {
     case text(String)
     case flag(Bool)
     case list([ThemeValue])
-    case object([String: ThemeValue])
+    case object([String: Any])
 
-    /// Converts what pages build. Empty strings are left out of objects: Mustache treats a
-    /// string as true, and `{{#tagline}}…{{/tagline}}` must not render an empty element.
     init(_ value: Any) {
         switch value {
         case let text as String: self = .text(text)
         case let flag as Bool: self = .flag(flag)
-        case let object as [String: Any]: self = .object(Self.object(object))
-        case let objects as [[String: Any]]: self = .list(objects.map { .object(Self.object($0)) })
+        case let object as [String: Any]: self = .object(object)
+        case let objects as [[String: Any]]: self = .list(objects.map { .object($0) })
         case let texts as [String]: self = .list(texts.map { .text($0) })
         case let list as [Any]: self = .list(list.map(ThemeValue.init))
         case let number as Int: self = .text(String(number))
@@ -26,14 +26,12 @@ enum ThemeValue {
         }
     }
 
-    static func object(_ values: [String: Any]) -> [String: ThemeValue] {
-        var result: [String: ThemeValue] = [:]
-        result.reserveCapacity(values.count)
-        for (key, value) in values {
-            if let text = value as? String, text.isEmpty { continue }
-            result[key] = ThemeValue(value)
-        }
-        return result
+    /// The member `name` of an object. An empty string counts as absent: Mustache treats a
+    /// string as true, and `{{#tagline}}…{{/tagline}}` must not render an empty element.
+    static func member(_ name: String, of values: [String: Any]) -> ThemeValue? {
+        guard let value = values[name] else { return nil }
+        if let text = value as? String { return text.isEmpty ? nil : .text(text) }
+        return ThemeValue(value)
     }
 
     /// Whether a section renders (and an inverted section does not).
@@ -145,14 +143,14 @@ struct ThemeRenderer {
         guard let first = name.parts.first else { return stack.last }
         var found: ThemeValue?
         for context in stack.reversed() {
-            if case .object(let values) = context, let value = values[first] {
+            if case .object(let values) = context, let value = ThemeValue.member(first, of: values) {
                 found = value
                 break
             }
         }
         for part in name.parts.dropFirst() {
             guard case .object(let values)? = found else { return nil }
-            found = values[part]
+            found = ThemeValue.member(part, of: values)
         }
         return found
     }
