@@ -232,6 +232,12 @@ import Testing
             #expect(inline.navigation == queued.navigation && inline.children == queued.children, "\(path)")
         }
 
+        let newest = ItemQuery(publiclyVisibleAt: now, order: .newestFirst, limit: 3)
+        let inlineNewest = try await InlineReads.$allowed.withValue(true) { try await site.items(matching: newest) }
+        #expect(inlineNewest == (try await site.items(matching: newest)))
+        let inlineHidden = try await InlineReads.$allowed.withValue(true) { try await site.hiddenFolderPaths(at: now) }
+        #expect(inlineHidden == (try await site.hiddenFolderPaths(at: now)))
+
         // Tags come back as stored, a carriage return included ("\r\n" is one Character).
         var tagged = item("t", parent: "f", path: "/f/t", position: 2)
         tagged.tags = ["a\r", "b"]

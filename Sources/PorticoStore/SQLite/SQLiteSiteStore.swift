@@ -161,8 +161,16 @@ final class SQLiteSiteStore: SiteContentStore {
     }
 
     func items(matching query: ItemQuery) async throws -> [Item] {
-        try await read { db in try Self.fetchItems(query, db) }
+        // A short list (the home page's news and events, a page of a large folder) is read
+        // inline like a page; a list without a limit (a sitemap) may be long, so it is not.
+        if let limit = query.limit, limit <= Self.inlineListLimit, mayReadInline {
+            return try readInline { db in try Self.fetchItems(query, db) }
+        }
+        return try await read { db in try Self.fetchItems(query, db) }
     }
+
+    /// The longest list read inline.
+    static let inlineListLimit = 200
 
     static func fetchItems(_ query: ItemQuery, _ db: Database) throws -> [Item] {
         let (whereSQL, arguments) = Self.whereClause(query)
@@ -230,12 +238,15 @@ final class SQLiteSiteStore: SiteContentStore {
 
     func hiddenFolderPaths(at date: Date) async throws -> [String] {
         let now = date.millisecondsSince1970
-        return try await read { db in
+        let hidden: @Sendable (Database) throws -> [String] = { db in
             try String.fetchAll(db.cachedStatement(sql: """
                 SELECT path FROM items WHERE type = 'folder'
                 AND NOT (state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?) AND members_only = 0)
                 """), arguments: [now, now])
         }
+        // Folders only, by the type index: short enough to read inline.
+        if mayReadInline { return try readInline(hidden) }
+        return try await read(hidden)
     }
 
     func nextPosition(under parent: ItemID) async throws -> Int {
