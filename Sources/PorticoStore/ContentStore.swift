@@ -168,11 +168,11 @@ extension ContentStore {
 /// The content of one site: its item tree, revisions, redirects and blobs.
 ///
 /// Every write method is atomic: it either fully happens or leaves nothing behind.
-/// Whether a store may run a page's reads on the calling thread instead of handing them to its
-/// own queue and back.
+/// Whether a store may run short reads (a page's first reads, short lists) on the calling
+/// thread instead of handing them to its own queue and back.
 ///
-/// Portico's HTTP server sets it for the connections it runs on their event loops: there a
-/// page's reads (a few index lookups in memory, about a tenth of a millisecond) cost less than
+/// Portico's HTTP server sets it for the connections it runs on their event loops: there such
+/// reads (a few index lookups in memory, about a tenth of a millisecond) cost less than
 /// the two thread hand-offs around them, and an uncached page is answered about a third
 /// faster. Everywhere else (tests, commands, Hummingbird's own server) it stays off, because
 /// a read that blocked a thread of Swift's small cooperative pool would stall unrelated tasks.

@@ -81,34 +81,40 @@ public enum PorticoApplication {
         }
         readable("/_blob/**") { request, context in try await site.blob(request, context: context, fileIO: fileIO) }
         // Logging in and out, and the editor UI (never cached: see AuthenticationMiddleware).
-        router.get("/_login") { request, context in try await Self.offLoop { try await login.form(request, context: context) } }
-        router.post("/_login") { request, context in try await Self.offLoop { try await login.submit(request, context: context) } }
-        router.post("/_logout") { request, context in try await Self.offLoop { try await login.logout(request, context: context) } }
-        router.get("/_edit") { request, context in try await Self.offLoop { try await editor.dashboard(request, context: context) } }
-        router.get("/_edit/settings") { request, context in try await Self.offLoop { try await editor.settings(request, context: context) } }
-        router.post("/_edit/settings") { request, context in try await Self.offLoop { try await editor.saveSettings(request, context: context) } }
-        router.get("/_edit/users") { request, context in try await Self.offLoop { try await editor.users(request, context: context) } }
-        router.post("/_edit/users") { request, context in try await Self.offLoop { try await editor.createUser(request, context: context) } }
-        router.get("/_edit/flags") { request, context in try await Self.offLoop { try await editor.flags(request, context: context) } }
-        router.post("/_edit/flags") { request, context in try await Self.offLoop { try await editor.setFlag(request, context: context) } }
-        // The platform admin UI for sites (administrators only; 404 for anyone else).
-        router.get("/_edit/sites") { request, context in try await Self.offLoop { try await editor.sites(request, context: context) } }
-        router.post("/_edit/sites") { request, context in try await Self.offLoop { try await editor.createSite(request, context: context) } }
-        router.post("/_edit/sites/import") { request, context in try await Self.offLoop { try await editor.importSite(request, context: context) } }
-        router.get("/_edit/sites/:id") { request, context in try await Self.offLoop { try await editor.siteAdmin(request, context: context) } }
-        router.post("/_edit/sites/:id/hostnames") { request, context in try await Self.offLoop { try await editor.saveSiteHostnames(request, context: context) } }
-        router.post("/_edit/sites/:id/status") { request, context in try await Self.offLoop { try await editor.setSiteStatus(request, context: context) } }
-        router.get("/_edit/sites/:id/delete") { request, context in try await Self.offLoop { try await editor.deleteSiteForm(request, context: context) } }
-        router.post("/_edit/sites/:id/delete") { request, context in try await Self.offLoop { try await editor.deleteSite(request, context: context) } }
-        router.post("/_edit/sites/:id/export") { request, context in try await Self.offLoop { try await editor.exportSite(request, context: context) } }
-        router.post("/_edit/sites/:id/backup") { request, context in try await Self.offLoop { try await editor.backupSite(request, context: context) } }
-        router.post("/_edit/sites/:id/check") { request, context in try await Self.offLoop { try await editor.checkSite(request, context: context) } }
-        // Editor actions on an item: `/_edit/<action>` for the root, `/_edit/<action>/<path>` below it.
+        // Their handlers run off the event loop (`offLoop`).
         typealias Handler = @Sendable (Request, PorticoRequestContext) async throws -> Response
+        func editing(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+            router.on(RouterPath(stringLiteral: path), method: method) { request, context in
+                try await Self.offLoop { try await handler(request, context) }
+            }
+        }
+        editing(.get, "/_login", login.form)
+        editing(.post, "/_login", login.submit)
+        editing(.post, "/_logout", login.logout)
+        editing(.get, "/_edit", editor.dashboard)
+        editing(.get, "/_edit/settings", editor.settings)
+        editing(.post, "/_edit/settings", editor.saveSettings)
+        editing(.get, "/_edit/users") { request, context in try await editor.users(request, context: context) }
+        editing(.post, "/_edit/users", editor.createUser)
+        editing(.get, "/_edit/flags", editor.flags)
+        editing(.post, "/_edit/flags", editor.setFlag)
+        // The platform admin UI for sites (administrators only; 404 for anyone else).
+        editing(.get, "/_edit/sites", editor.sites)
+        editing(.post, "/_edit/sites", editor.createSite)
+        editing(.post, "/_edit/sites/import", editor.importSite)
+        editing(.get, "/_edit/sites/:id", editor.siteAdmin)
+        editing(.post, "/_edit/sites/:id/hostnames", editor.saveSiteHostnames)
+        editing(.post, "/_edit/sites/:id/status", editor.setSiteStatus)
+        editing(.get, "/_edit/sites/:id/delete", editor.deleteSiteForm)
+        editing(.post, "/_edit/sites/:id/delete", editor.deleteSite)
+        editing(.post, "/_edit/sites/:id/export", editor.exportSite)
+        editing(.post, "/_edit/sites/:id/backup", editor.backupSite)
+        editing(.post, "/_edit/sites/:id/check", editor.checkSite)
+        // Editor actions on an item: `/_edit/<action>` for the root, `/_edit/<action>/<path>` below it.
         func itemAction(_ action: String, get: Handler? = nil, post: Handler? = nil) {
             for path in ["/_edit/\(action)", "/_edit/\(action)/**"] {
-                if let get { router.get(RouterPath(stringLiteral: path)) { request, context in try await Self.offLoop { try await get(request, context) } } }
-                if let post { router.post(RouterPath(stringLiteral: path)) { request, context in try await Self.offLoop { try await post(request, context) } } }
+                if let get { editing(.get, path, get) }
+                if let post { editing(.post, path, post) }
             }
         }
         itemAction("contents", get: editor.contents, post: editor.contentsAction)

@@ -12,6 +12,8 @@ final class SQLiteSiteStore: SiteContentStore {
     let pool: any DatabaseWriter
     /// Reads in flight through `read` (each holds or waits for a reader of the pool).
     private let asyncReads = Atomic<Int>(0)
+    /// The pool's readers; 0 for a single connection, which never reads inline.
+    private let readers: Int
 
     /// Opens an existing site database and brings its schema up to date.
     /// Throws `.siteUnavailable` when the file is missing or is not a usable database.
@@ -90,6 +92,7 @@ final class SQLiteSiteStore: SiteContentStore {
     private init(siteID: SiteID, folder: URL, pool: any DatabaseWriter) {
         self.siteID = siteID
         self.pool = pool
+        self.readers = (pool as? DatabasePool)?.configuration.maximumReaderCount ?? 0
         self.blobs = FileBlobStore(root: folder.appendingPathComponent(SQLiteLayout.blobFolderName))
     }
 
@@ -163,8 +166,8 @@ final class SQLiteSiteStore: SiteContentStore {
     func items(matching query: ItemQuery) async throws -> [Item] {
         // A short list (the home page's news and events, a page of a large folder) is read
         // inline like a page; a list without a limit (a sitemap) may be long, so it is not.
-        if let limit = query.limit, limit <= Self.inlineListLimit, mayReadInline {
-            return try readInline { db in try Self.fetchItems(query, db) }
+        if let limit = query.limit, limit <= Self.inlineListLimit {
+            return try await readShort { db in try Self.fetchItems(query, db) }
         }
         return try await read { db in try Self.fetchItems(query, db) }
     }
@@ -187,8 +190,7 @@ final class SQLiteSiteStore: SiteContentStore {
     }
 
     func page(_ request: PageRead) async throws -> PageReads {
-        if mayReadInline { return try readInline { db in try Self.page(request, db) } }
-        return try await read { db in try Self.page(request, db) }
+        try await readShort { db in try Self.page(request, db) }
     }
 
     /// Whether a read may run on the calling thread now (see `InlineReads`): only with a pool
@@ -196,8 +198,7 @@ final class SQLiteSiteStore: SiteContentStore {
     /// while a reader is likely free. Searches, sitemaps and exports can hold readers for long;
     /// an inline read then waits for nothing and goes through the pool's queue instead.
     private var mayReadInline: Bool {
-        guard InlineReads.allowed, let readers = (pool as? DatabasePool)?.configuration.maximumReaderCount else { return false }
-        return asyncReads.load(ordering: .relaxed) < readers
+        InlineReads.allowed && asyncReads.load(ordering: .relaxed) < readers
     }
 
     private static func page(_ request: PageRead, _ db: Database) throws -> PageReads {
@@ -238,15 +239,13 @@ final class SQLiteSiteStore: SiteContentStore {
 
     func hiddenFolderPaths(at date: Date) async throws -> [String] {
         let now = date.millisecondsSince1970
-        let hidden: @Sendable (Database) throws -> [String] = { db in
+        // Folders only, by the type index: short enough to read inline.
+        return try await readShort { db in
             try String.fetchAll(db.cachedStatement(sql: """
                 SELECT path FROM items WHERE type = 'folder'
                 AND NOT (state = 'published' AND effective <= ? AND (expires IS NULL OR expires > ?) AND members_only = 0)
                 """), arguments: [now, now])
         }
-        // Folders only, by the type index: short enough to read inline.
-        if mayReadInline { return try readInline(hidden) }
-        return try await read(hidden)
     }
 
     func nextPosition(under parent: ItemID) async throws -> Int {
@@ -532,6 +531,13 @@ final class SQLiteSiteStore: SiteContentStore {
         }
     }
 
+    /// A short read (a few index lookups): inline when `mayReadInline`, else like `read`.
+    private func readShort<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        guard mayReadInline else { return try await read(work) }
+        return try readInline(work)
+    }
+
+    /// GRDB's synchronous read, on the calling thread.
     private func readInline<T>(_ work: (Database) throws -> T) throws -> T {
         do {
             return try pool.read(work)

@@ -161,12 +161,15 @@ struct PageView {
     }
 
     static func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok, cacheControl: String) -> Response {
-        htmlResponse(Array(html.utf8), status: status, cacheControl: cacheControl)
+        htmlResponse(body: ByteBuffer(string: html), status: status, cacheControl: cacheControl)
     }
 
     static func htmlResponse(_ html: [UInt8], status: HTTPResponse.Status = .ok, cacheControl: String) -> Response {
-        let buffer = ByteBuffer(bytes: html)
-        return Response(
+        htmlResponse(body: ByteBuffer(bytes: html), status: status, cacheControl: cacheControl)
+    }
+
+    private static func htmlResponse(body buffer: ByteBuffer, status: HTTPResponse.Status, cacheControl: String) -> Response {
+        Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: cacheControl],
             body: .init(byteBuffer: buffer)

@@ -87,6 +87,15 @@ struct ThemeTemplate: Sendable {
 
     // MARK: Tree
 
+    /// Appends `node`; adjacent text (split at line ends by the scanner) is joined back into one node.
+    private static func append(_ node: Node, to nodes: inout [Node]) {
+        if case .text(let bytes) = node, case .text(let previous)? = nodes.last {
+            nodes[nodes.count - 1] = .text(previous + bytes)
+        } else {
+            nodes.append(node)
+        }
+    }
+
     private struct OpenSection {
         let tag: ThemeTemplateScanner.Tag
         var nodes: [Node] = []
@@ -96,16 +105,7 @@ struct ThemeTemplate: Sendable {
         var open: [OpenSection] = []
         var nodes: [Node] = []
         func append(_ node: Node) {
-            // Adjacent text (split at line ends by the scanner) is joined back into one node.
-            if case .text(let bytes) = node {
-                if open.isEmpty {
-                    if case .text(let previous) = nodes.last { nodes[nodes.count - 1] = .text(previous + bytes); return }
-                } else if case .text(let previous) = open[open.count - 1].nodes.last {
-                    open[open.count - 1].nodes[open[open.count - 1].nodes.count - 1] = .text(previous + bytes)
-                    return
-                }
-            }
-            if open.isEmpty { nodes.append(node) } else { open[open.count - 1].nodes.append(node) }
+            if open.isEmpty { Self.append(node, to: &nodes) } else { Self.append(node, to: &open[open.count - 1].nodes) }
         }
         for token in tokens {
             switch token {
