@@ -110,7 +110,7 @@ extension SiteCommand {
         @Argument(help: "One or more mbox files.") var files: [String]
         @Flag(help: "Leave attachments out.") var skipAttachments = false
         @Flag(help: "Import messages as private drafts instead of published.") var `private` = false
-        @Option(help: "Messages per transaction.") var batch: Int = 2_000
+        @Option(help: "Messages per transaction.") var batch: Int = MailArchiveImport.defaultBatchSize
         @Flag(help: "Import each file into its own folder under FOLDER, named after the file.") var folderPerFile = false
 
         func run() async throws {
@@ -126,20 +126,20 @@ extension SiteCommand {
                 let runs: [(folder: String, files: [URL])] = try folderPerFile
                     ? Self.folderPerFile(root: root, files: files)
                     : [(folder, files.map { URL(fileURLWithPath: $0) })]
-                var report = MailArchiveImport.Report()
+                var sources: [(file: URL, folder: String)] = []
                 for run in runs {
-                    let part = try await MailArchiveImport.run(
-                        files: run.files, site: site,
-                        options: MailArchiveImport.Options(folderPath: run.folder, storeAttachments: !skipAttachments, state: `private` ? .private : .published, batchSize: batch),
-                        content: services.content, by: .system,
-                        progress: { ImportProgressPrinter.shared.report($0) },
-                        problem: { line in
-                            let shown = problems.withLock { count -> Bool in count += 1; return count <= 200 }
-                            if shown { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
-                        }
-                    )
-                    report.add(part)
+                    for file in run.files { sources.append((file: file, folder: run.folder)) }
                 }
+                let report = try await MailArchiveImport.run(
+                    sources: sources, site: site,
+                    options: MailArchiveImport.Options(folderPath: root, storeAttachments: !skipAttachments, state: `private` ? .private : .published, batchSize: batch),
+                    content: services.content, by: .system,
+                    progress: { ImportProgressPrinter.shared.report($0) },
+                    problem: { line in
+                        let shown = problems.withLock { count -> Bool in count += 1; return count <= 200 }
+                        if shown { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+                    }
+                )
                 try await services.store.touchSite(site)
                 printLine("""
                     site \(id): \(report.imported) messages imported from \(report.files) file(s) into \(folderPerFile ? "\(runs.count) folders under \(folder)" : folder) in \
@@ -273,13 +273,13 @@ extension SiteCommand {
             shouldDisplay: false
         )
         @Argument(help: "mbox files.") var files: [String]
-        @Option(help: "catalog (the catalog's options), stored (FTS5 default) or prefix.") var variant: String = "catalog"
-        @Option(help: "Messages per transaction.") var batch: Int = 2_000
+        @Option(help: "catalog (the catalog's options), catalog-defaults (the same with FTS5's default hashsize), stored (FTS5 default) or prefix.") var variant: String = "catalog"
+        @Option(help: "Messages per transaction.") var batch: Int = MailArchiveImport.defaultBatchSize
         @Option(help: "Scratch database file.") var scratch: String = NSTemporaryDirectory() + "portico-fts-baseline.sqlite"
 
         func run() async throws {
             try await runReportingErrors {
-                guard let variant = CatalogBaseline.Variant(rawValue: variant) else { throw PorticoError.invalid(field: "--variant", reason: "is catalog, stored or prefix") }
+                guard let variant = CatalogBaseline.Variant(rawValue: variant) else { throw PorticoError.invalid(field: "--variant", reason: "is catalog, catalog-defaults, stored or prefix") }
                 let file = URL(fileURLWithPath: scratch)
                 let baseline = try CatalogBaseline(file: file, variant: variant)
                 var inserted = 0

@@ -85,57 +85,117 @@ public final class ContentService: Sendable {
     /// revisions. Commit a batch before preparing the next under the same folder.
     public func prepareMany(in site: SiteID, under parent: ItemID, _ drafts: [ItemDraft], state: ItemState = .private, by principal: Principal, comment: String = "Imported") async throws -> PreparedBatch {
         guard !drafts.isEmpty else { return PreparedBatch(site: site, entries: []) }
+        var bulk = try await beginBulk(in: site, under: [parent], by: principal)
+        return try await prepare([(parent, drafts)], in: &bulk, state: state, comment: comment)
+    }
+
+    /// The running state of a bulk insertion (a mail import) across its batches, so that a
+    /// batch can be prepared while the one before it is still being written:
+    /// - the folders it adds to, checked once when it begins;
+    /// - their next positions;
+    /// - the addresses given to the batch prepared last, which may not be stored yet.
+    /// At most one prepared batch may be waiting to be committed when the next is prepared.
+    public struct BulkInsertion: Sendable {
+        public let site: SiteID
+        let principal: Principal
+        let now: Date
+        var parents: [ItemID: Item]
+        var nextPositions: [ItemID: Int]
+        var pendingPaths: Set<String> = []
+    }
+
+    /// Checks that `principal` may add items to each of `parents`, for `prepare(_:in:)`.
+    public func beginBulk(in site: SiteID, under parents: [ItemID], by principal: Principal) async throws -> BulkInsertion {
         let content = try await store.content(of: site)
         let now = clock.now().roundedToMilliseconds
-        let parentItem = try await authorize(.addChild, parent, in: site, content: content, by: principal, at: now, refusal: "you may not add items here").item
-        guard parentItem.type.isContainer else {
-            throw PorticoError.invalid(field: "parent", reason: "is a \(parentItem.type.displayName) and cannot contain items")
+        var items: [ItemID: Item] = [:]
+        var positions: [ItemID: Int] = [:]
+        for parent in parents where items[parent] == nil {
+            let item = try await authorize(.addChild, parent, in: site, content: content, by: principal, at: now, refusal: "you may not add items here").item
+            guard item.type.isContainer else {
+                throw PorticoError.invalid(field: "parent", reason: "is a \(item.type.displayName) and cannot contain items")
+            }
+            items[parent] = item
+            positions[parent] = try await content.nextPosition(under: parent)
         }
-        let atRoot = parentItem.isRoot
+        return BulkInsertion(site: site, principal: principal, now: now, parents: items, nextPositions: positions)
+    }
+
+    /// Validation, slugs, paths, positions and revisions for drafts under the bulk insertion's
+    /// folders; slugs are made unique against each folder without reading all its children
+    /// (a folder may hold a million messages). All or nothing.
+    public func prepare(_ groups: [(parent: ItemID, drafts: [ItemDraft])], in bulk: inout BulkInsertion, state: ItemState, comment: String) async throws -> PreparedBatch {
+        let content = try await store.content(of: bulk.site)
         var errors: [FieldError] = []
-        var slugs: [String] = []
-        let drafts = drafts.map(\.withoutNULs)
-        for draft in drafts {
-            errors += draft.problems(atRoot: atRoot)
-            var base = draft.slug ?? Slug.make(from: draft.title)
-            if atRoot && Slug.reservedAtRoot.contains(base) { base += "-page" }
-            slugs.append(base)
+        var planned: [(parent: Item, drafts: [ItemDraft], slugs: [String])] = []
+        for group in groups where !group.drafts.isEmpty {
+            guard let parent = bulk.parents[group.parent] else { throw PorticoError.invalid(field: "parent", reason: "was not checked when the bulk insertion began") }
+            let drafts = group.drafts.map(\.withoutNULs)
+            var slugs: [String] = []
+            slugs.reserveCapacity(drafts.count)
+            for draft in drafts {
+                errors += draft.problems(atRoot: parent.isRoot)
+                var base = draft.slug ?? Slug.make(from: draft.title)
+                if parent.isRoot && Slug.reservedAtRoot.contains(base) { base += "-page" }
+                slugs.append(base)
+            }
+            planned.append((parent, drafts, slugs))
         }
         guard errors.isEmpty else { throw PorticoError.validation(errors) }
         // Only the wanted addresses are looked up; clashes get the usual "-2" suffixes.
-        let wanted = Set(slugs).map { ContentPath.join(parentItem.path, $0) }
-        var taken = Set(try await content.items(paths: wanted).map(\.slug))
-        var position = try await content.nextPosition(under: parent)
-        var entries: [(item: Item, revision: Revision)] = []
-        entries.reserveCapacity(drafts.count)
-        for (draft, base) in zip(drafts, slugs) {
-            var slug = base
-            if taken.contains(slug) {
-                let similar = Set(try await content.items(paths: (2...50).map { ContentPath.join(parentItem.path, "\(base)-\($0)") }).map(\.slug))
-                slug = Slug.unique(base, among: taken.union(similar))
-            }
-            taken.insert(slug)
-            let item = Item(
-                id: ItemID(ids.newID()), parentID: parent, path: ContentPath.join(parentItem.path, slug), slug: slug,
-                type: draft.type, title: draft.title.trimmingWhitespaceAndNewlines,
-                description: draft.description.trimmingWhitespaceAndNewlines,
-                body: draft.body, bodyHTML: bodyHTML(draft.type, draft.body), state: state,
-                created: now, modified: now, effective: min(draft.effective ?? now, now).roundedToMilliseconds,
-                expires: draft.expires?.roundedToMilliseconds, creator: principal.userID, position: position, version: 1,
-                tags: draft.tags, membersOnly: false, event: draft.event.map(Self.rounded), linkTarget: draft.linkTarget,
-                blob: draft.blob, imageSize: draft.imageSize, message: draft.type == .message ? draft.message : nil
-            )
-            position += 1
-            entries.append((item, Revision(itemID: item.id, version: 1, author: principal.userID, date: now, comment: comment, snapshot: item)))
+        let wanted = Array(Set(planned.flatMap { group in group.slugs.map { ContentPath.join(group.parent.path, $0) } }))
+        var taken = bulk.pendingPaths
+        for start in stride(from: 0, to: wanted.count, by: 500) {
+            for item in try await content.items(paths: Array(wanted[start..<min(wanted.count, start + 500)])) { taken.insert(item.path) }
         }
-        return PreparedBatch(site: site, entries: entries)
+        var entries: [(item: Item, revision: Revision)] = []
+        entries.reserveCapacity(planned.reduce(0) { $0 + $1.drafts.count })
+        var paths: Set<String> = []
+        for (parent, drafts, slugs) in planned {
+            var position = bulk.nextPositions[parent.id] ?? 0
+            for (draft, base) in zip(drafts, slugs) {
+                var slug = base
+                if taken.contains(ContentPath.join(parent.path, slug)) {
+                    let candidates = (2...50).map { ContentPath.join(parent.path, "\(base)-\($0)") }
+                    let similar = Set(try await content.items(paths: candidates).map(\.path)).union(taken.intersection(candidates))
+                    let similarSlugs = similar.map { String($0[$0.index(after: $0.lastIndex(of: "/") ?? $0.startIndex)...]) }
+                    slug = Slug.unique(base, among: Set(similarSlugs).union([base]))
+                }
+                let path = ContentPath.join(parent.path, slug)
+                taken.insert(path)
+                paths.insert(path)
+                let now = bulk.now
+                let item = Item(
+                    id: ItemID(ids.newID()), parentID: parent.id, path: path, slug: slug,
+                    type: draft.type, title: draft.title.trimmingWhitespaceAndNewlines,
+                    description: draft.description.trimmingWhitespaceAndNewlines,
+                    body: draft.body, bodyHTML: bodyHTML(draft.type, draft.body), state: state,
+                    created: now, modified: now, effective: min(draft.effective ?? now, now).roundedToMilliseconds,
+                    expires: draft.expires?.roundedToMilliseconds, creator: bulk.principal.userID, position: position, version: 1,
+                    tags: draft.tags, membersOnly: false, event: draft.event.map(Self.rounded), linkTarget: draft.linkTarget,
+                    blob: draft.blob, imageSize: draft.imageSize, message: draft.type == .message ? draft.message : nil
+                )
+                position += 1
+                entries.append((item, Revision(itemID: item.id, version: 1, author: bulk.principal.userID, date: now, comment: comment, snapshot: item)))
+            }
+            bulk.nextPositions[parent.id] = position
+        }
+        bulk.pendingPaths = paths
+        return PreparedBatch(site: bulk.site, entries: entries)
     }
 
     /// The second half of `createMany`: one transaction, then the events.
     public func commit(_ batch: PreparedBatch) async throws {
-        guard !batch.entries.isEmpty else { return }
-        try await store.content(of: batch.site).insert(batch: batch.entries)
-        for entry in batch.entries { await events.publish(.itemCreated(site: batch.site, item: entry.item)) }
+        try await commit([batch])
+    }
+
+    /// Several prepared batches of one site (under different folders) in one transaction.
+    public func commit(_ batches: [PreparedBatch]) async throws {
+        let entries = batches.flatMap(\.entries)
+        guard let site = batches.first?.site, !entries.isEmpty else { return }
+        guard batches.allSatisfy({ $0.site == site }) else { throw PorticoError.invalid(field: "batch", reason: "one commit holds the items of one site") }
+        try await store.content(of: site).insert(batch: entries)
+        for entry in entries { await events.publish(.itemCreated(site: site, item: entry.item)) }
     }
 
     /// Saves a changed item. `expectedVersion` is the version the editor started from; if

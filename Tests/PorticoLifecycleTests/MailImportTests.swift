@@ -137,4 +137,55 @@ import Testing
         }
         #expect(try await data.store.content(of: site.id).count(matching: ItemQuery(types: [.message])) == 0)
     }
+
+    /// A message of a list, for the tests below.
+    static func message(_ id: String, day: Int, subject: String, replyTo: String? = nil, list: String) -> String {
+        let date = String(format: "%02d", day)
+        return """
+            From someone@example.org Mon Jan \(date) 10:00:00 2005
+            From: someone@example.org
+            Subject: \(subject)
+            Date: \(date) Jan 2005 10:00:00 +0000
+            Message-ID: <\(id)@example.org>\(replyTo.map { "\nIn-Reply-To: <\($0)@example.org>" } ?? "")
+            List-Id: <\(list).example.org>
+
+            Minutes of the \(list) meeting about the harbour.
+
+            """
+    }
+
+    @Test func severalListsGoInOneRunOldestMessageFirst() async throws {
+        let data = try DataFolder.make()
+        let site = try await data.administration.createSite(id: "lists", name: "Lists", hostnames: ["lists.test"])
+        // Two lists whose messages interleave in time; a reply in one answers the other.
+        let boats = try write(Self.message("b1", day: 1, subject: "Boats", list: "boats") + "\n" + Self.message("b3", day: 3, subject: "Re: Quays", replyTo: "q2", list: "boats")
+                              + "\n" + Self.message("b5", day: 5, subject: "Sails", list: "boats"))
+        let quays = try write(Self.message("q2", day: 2, subject: "Quays", list: "quays") + "\n" + Self.message("q4", day: 4, subject: "Cranes", list: "quays"))
+        let report = try await MailArchiveImport.run(
+            sources: [(boats, "/lists/boats"), (quays, "/lists/quays")], site: site.id, options: .init(folderPath: "/lists", batchSize: 2),
+            content: data.content, by: .system
+        )
+        #expect(report.imported == 5 && report.files == 2 && report.malformed == 0)
+
+        let store = try await data.store.content(of: site.id)
+        func titles(in path: String) async throws -> [String] {
+            let folder = try #require(try await store.item(path: path))
+            return try await store.items(matching: ItemQuery(parentID: folder.id, types: [.message], order: .messageDate)).map(\.title)
+        }
+        #expect(try await titles(in: "/lists/boats") == ["Boats", "Re: Quays", "Sails"])
+        #expect(try await titles(in: "/lists/quays") == ["Quays", "Cranes"])
+        // Threaded across the lists in the same run.
+        let thread = try await store.items(matching: ItemQuery(threadID: "q2@example.org", order: .messageDate))
+        #expect(thread.map(\.title) == ["Quays", "Re: Quays"])
+        // Added oldest first, so past the ranking window the newest messages come first.
+        let search = SearchService(content: data.content, rankWindow: 2)
+        let found = try await search.search(in: site.id, SearchRequest(query: SearchQuery("harbour")), by: .anonymous)
+        #expect(found.results.map(\.item.title).prefix(2) == ["Sails", "Cranes"])
+
+        // The same run again adds nothing.
+        let again = try await MailArchiveImport.run(
+            sources: [(boats, "/lists/boats"), (quays, "/lists/quays")], site: site.id, options: .init(folderPath: "/lists"), content: data.content, by: .system
+        )
+        #expect(again.imported == 0 && again.duplicates == 5)
+    }
 }

@@ -7,8 +7,11 @@ public import PorticoCore
 /// transactions of the same size. Used by `portico site fts-baseline` (Benchmarks/search-bench.sh).
 public final class CatalogBaseline {
     public enum Variant: String, Sendable, CaseIterable {
-        /// The catalog's own options: contentless, unicode61 without diacritics, no prefix index.
+        /// The catalog's own options: contentless, unicode61 without diacritics, no prefix index,
+        /// the catalog's `hashsize`.
         case catalog
+        /// The catalog's table options with FTS5's default `hashsize` (1 MB), for comparison.
+        case catalogDefaults = "catalog-defaults"
         /// FTS5's defaults with the same tokenizer: the text stored in the table too.
         case stored
         /// Stored text plus prefix indexes for 2 and 3 characters.
@@ -24,13 +27,14 @@ public final class CatalogBaseline {
         queue = try DatabaseQueue(path: file.path, configuration: configuration)
         let options: String
         switch variant {
-        case .catalog: options = "content = '', tokenize = 'unicode61 remove_diacritics 2'"
+        case .catalog, .catalogDefaults: options = "content = '', tokenize = 'unicode61 remove_diacritics 2'"
         case .stored: options = "tokenize = 'unicode61 remove_diacritics 2'"
         case .prefix: options = "prefix = '2 3', tokenize = 'unicode61 remove_diacritics 2'"
         }
         try queue.write { db in
             try db.execute(sql: "PRAGMA cache_size = -\(SQLiteSiteStore.bulkCacheKiB)")
             try db.execute(sql: "CREATE VIRTUAL TABLE catalog USING fts5(title, description, body, tags, author, \(options))")
+            if variant == .catalog { try SQLiteCatalog.configure(db) }
         }
     }
 

@@ -156,6 +156,10 @@ enum Migrations {
             try SQLiteCatalog.createTables(db)
             try SQLiteCatalog.rebuild(db, progress: nil)
         }
+        // A larger FTS5 pending-data limit for bulk inserts (see SQLiteCatalog).
+        migrator.registerMigration("v5-catalog-hashsize") { db in
+            try SQLiteCatalog.configure(db)
+        }
         return migrator
     }
 
