@@ -6,7 +6,8 @@
 # 1. generates the corpus with Benchmarks/mail-corpus.py (skipped when CORPUS_DIR has one),
 # 2. imports every list's mbox into /lists/<list> of a fresh site (parse, decode, store,
 #    revision, catalog: the whole write path), timing it,
-# 3. inserts the same texts into a bare FTS5 table with the catalog's options (the peer),
+# 3. inserts the same texts into a bare FTS5 table with the catalog's options (the peer), and
+#    for reference with FTS5's default hashsize,
 # 4. runs the query sets of queries.json against the site (anonymous visitor, p50/p90/p99).
 # Needs a release build: swift build -c release --product portico
 set -euo pipefail
@@ -32,8 +33,10 @@ rate=$(echo "$imported / $seconds" | bc -l)
 printf "imported %d messages in %.1f s: %.0f messages/s (end to end, including process start)\n" "$imported" "$seconds" "$rate"
 du -sh "$data/sites/archive/content.sqlite" | sed 's/^/site database: /'
 
-echo "== peer: the same texts into a bare FTS5 table (catalog options)"
+echo "== peer: the same texts into a bare FTS5 table (catalog options, same transaction size)"
 $portico site fts-baseline "$corpus"/mbox/*.mbox --variant catalog
+echo "== for reference: the same with FTS5's default hashsize (1 MB)"
+$portico site fts-baseline "$corpus"/mbox/*.mbox --variant catalog-defaults
 
 echo "== queries (anonymous visitor, first page of 20, excerpts included)"
 $portico site search archive --benchmark "$corpus/queries.json" --lists-folder /lists --data "$data"

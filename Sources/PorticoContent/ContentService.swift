@@ -98,7 +98,6 @@ public final class ContentService: Sendable {
     public struct BulkInsertion: Sendable {
         public let site: SiteID
         let principal: Principal
-        let now: Date
         var parents: [ItemID: Item]
         var nextPositions: [ItemID: Int]
         var pendingPaths: Set<String> = []
@@ -118,7 +117,7 @@ public final class ContentService: Sendable {
             items[parent] = item
             positions[parent] = try await content.nextPosition(under: parent)
         }
-        return BulkInsertion(site: site, principal: principal, now: now, parents: items, nextPositions: positions)
+        return BulkInsertion(site: site, principal: principal, parents: items, nextPositions: positions)
     }
 
     /// Validation, slugs, paths, positions and revisions for drafts under the bulk insertion's
@@ -126,6 +125,7 @@ public final class ContentService: Sendable {
     /// (a folder may hold a million messages). All or nothing.
     public func prepare(_ groups: [(parent: ItemID, drafts: [ItemDraft])], in bulk: inout BulkInsertion, state: ItemState, comment: String) async throws -> PreparedBatch {
         let content = try await store.content(of: bulk.site)
+        let now = clock.now().roundedToMilliseconds
         var errors: [FieldError] = []
         var planned: [(parent: Item, drafts: [ItemDraft], slugs: [String])] = []
         for group in groups where !group.drafts.isEmpty {
@@ -156,15 +156,11 @@ public final class ContentService: Sendable {
             for (draft, base) in zip(drafts, slugs) {
                 var slug = base
                 if taken.contains(ContentPath.join(parent.path, slug)) {
-                    let candidates = (2...50).map { ContentPath.join(parent.path, "\(base)-\($0)") }
-                    let similar = Set(try await content.items(paths: candidates).map(\.path)).union(taken.intersection(candidates))
-                    let similarSlugs = similar.map { String($0[$0.index(after: $0.lastIndex(of: "/") ?? $0.startIndex)...]) }
-                    slug = Slug.unique(base, among: Set(similarSlugs).union([base]))
+                    slug = try await Self.freeSlug(base, under: parent.path, taken: taken, content: content)
                 }
                 let path = ContentPath.join(parent.path, slug)
                 taken.insert(path)
                 paths.insert(path)
-                let now = bulk.now
                 let item = Item(
                     id: ItemID(ids.newID()), parentID: parent.id, path: path, slug: slug,
                     type: draft.type, title: draft.title.trimmingWhitespaceAndNewlines,
@@ -182,6 +178,19 @@ public final class ContentService: Sendable {
         }
         bulk.pendingPaths = paths
         return PreparedBatch(site: bulk.site, entries: entries)
+    }
+
+    /// The first of `base-2`, `base-3`, … free under `parentPath`: neither stored nor in
+    /// `taken`. Looked up 50 at a time, never by reading all the folder's children.
+    private static func freeSlug(_ base: String, under parentPath: String, taken: Set<String>, content: any SiteContentStore) async throws -> String {
+        var first = 2
+        while true {
+            let candidates = (first..<first + 50).map { Slug.numbered(base, $0) }
+            let paths = candidates.map { ContentPath.join(parentPath, $0) }
+            let stored = Set(try await content.items(paths: paths).map(\.path))
+            for (slug, path) in zip(candidates, paths) where !stored.contains(path) && !taken.contains(path) { return slug }
+            first += 50
+        }
     }
 
     /// The second half of `createMany`: one transaction, then the events.

@@ -33,7 +33,7 @@ public struct SearchResultPage: Sendable {
 /// each result shown is checked once more with `AccessPolicy`.
 public struct SearchService: Sendable {
     public let content: ContentService
-    /// How many of the newest matches are ranked by relevance (see docs/search.md).
+    /// How many of the latest added matches are ranked by relevance (see docs/search.md).
     public var rankWindow: Int
 
     public static let defaultRankWindow = 1_000

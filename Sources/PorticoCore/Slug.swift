@@ -60,11 +60,15 @@ public enum Slug {
         if !taken.contains(base) { return base }
         var counter = 2
         while true {
-            let suffix = "-\(counter)"
-            let trimmed = String(base.prefix(maximumLength - suffix.count))
-            let candidate = trimmed + suffix
+            let candidate = numbered(base, counter)
             if !taken.contains(candidate) { return candidate }
             counter += 1
         }
+    }
+
+    /// `base-n`, with `base` shortened so that the result stays within `maximumLength`.
+    public static func numbered(_ base: String, _ number: Int) -> String {
+        let suffix = "-\(number)"
+        return String(base.prefix(maximumLength - suffix.count)) + suffix
     }
 }

@@ -125,20 +125,9 @@ public enum MailArchiveImport {
         var threads = ThreadIndex()
 
         var bulk = try await content.beginBulk(in: site, under: folders.map(\.id), by: principal)
-        var storeAttachment: MergedBatchSource.StoreAttachment?
-        if options.storeAttachments {
-            storeAttachment = { (attachment: MailAttachment) async -> Result<(BlobReference, ImageDimensions?), any Error> in
-                do {
-                    let stored: (BlobReference, ImageDimensions?) = try await content.storeBlob(in: site, data: Data(attachment.data), filename: attachment.filename)
-                    return .success(stored)
-                } catch {
-                    return .failure(error)
-                }
-            }
-        }
-        let source = MergedBatchSource(readers: readers, batchSize: options.batchSize, storeAttachment: storeAttachment)
-        // Three stages at once: reading, parsing and storing the attachments of batch n+2 (in
-        // `source`), preparing batch n+1, and writing batch n (the one transaction a batch is).
+        let source = MergedBatchSource(readers: readers, batchSize: options.batchSize, keepAttachments: options.storeAttachments, startedAt: started)
+        // Three stages at once: reading and parsing batch n+2 (in `source`), preparing batch
+        // n+1 (with its attachments' blobs), and writing batch n (one transaction).
         var writing: Task<Int, any Error>?
         do {
             var batch = await source.next()
@@ -147,7 +136,7 @@ public enum MailArchiveImport {
                 report.read += batch.messages.count + batch.problems.count
                 report.malformed += batch.problems.count
                 for line in batch.problems { problem(line) }
-                let prepared = try await prepareBatch(batch.messages, folders: folders, folderOfSource: folderOfSource, siteStore: store, options: options,
+                let prepared = try await prepareBatch(batch.messages, folders: folders, folderOfSource: folderOfSource, site: site, siteStore: store, options: options,
                                                       content: content, bulk: &bulk, threads: &threads, report: &report, problem: problem)
                 if let writing { report.imported += try await writing.value }
                 writing = Task { try await content.commit(prepared); return prepared.items.count { $0.type == .message } }
@@ -157,8 +146,9 @@ public enum MailArchiveImport {
             }
             if let writing { report.imported += try await writing.value }
         } catch {
-            // A batch being written is finished (or fails) before the error is reported.
-            _ = try? await writing?.value
+            // A batch being written is finished before the error is reported; if writing it
+            // failed too, that is the error reported (that batch is not in the site).
+            if let writing, case .failure(let failure) = await writing.result { throw failure }
             throw error
         }
         if let (index, error) = source.readError { throw PorticoError.invalid(field: readers[index].url.path, reason: "could not be read to the end: \(error)") }
@@ -186,7 +176,7 @@ public enum MailArchiveImport {
 
     /// Threads, drafts and attachments of a batch, prepared folder by folder for one commit.
     private static func prepareBatch(
-        _ messages: [ParsedMessage], folders: [Item], folderOfSource: [Int], siteStore: any SiteContentStore, options: Options, content: ContentService,
+        _ messages: [ParsedMessage], folders: [Item], folderOfSource: [Int], site: SiteID, siteStore: any SiteContentStore, options: Options, content: ContentService,
         bulk: inout ContentService.BulkInsertion, threads: inout ThreadIndex, report: inout Report, problem: @Sendable (String) -> Void
     ) async throws -> ContentService.PreparedBatch {
         // Already imported (an earlier run): skipped. Twice in this input: the first one wins.
@@ -214,13 +204,11 @@ public enum MailArchiveImport {
             let thread = threads.thread(for: message)
             threads.record(message.messageID, thread: thread)
             var draft = message.draft(thread: thread, list: folder.title)
-            if !options.storeAttachments {
-                report.attachmentsSkipped += message.attachments.count
-            }
+            report.attachmentsSkipped += message.attachmentsLeftOut
             var lines: [String] = []
-            for attachment in message.storedAttachments {
+            for attachment in message.attachments {
                 do {
-                    let (blob, size) = try attachment.stored.get()
+                    let (blob, size) = try await content.storeBlob(in: site, data: Data(attachment.data), filename: attachment.filename)
                     let base = String((draft.slug ?? "message").prefix(60))
                     let name = String(Slug.make(from: attachment.filename).prefix(Slug.maximumLength - base.count - 1)).trimmingCharacters(in: CharacterSet(charactersIn: "-."))
                     let slug = base + "-" + (name.isEmpty ? "attachment" : name)
@@ -285,9 +273,9 @@ public struct ParsedMessage: Sendable {
     var subject: String
     var listID: String?
     var text: String
-    /// The attachments as read; emptied once they are stored (`storedAttachments`).
     var attachments: [MailAttachment]
-    var storedAttachments: [StoredAttachment] = []
+    /// Attachments dropped when they were read (the import leaves attachments out).
+    var attachmentsLeftOut = 0
 
     /// References then In-Reply-To: ancestors, oldest first.
     var parents: [String] {
@@ -349,10 +337,6 @@ public struct ParsedMessage: Sendable {
 /// taken in the order they are in the file, which is mostly by date.) Used by one task at a
 /// time: the import asks for batch n+1 while it stores batch n.
 final class MergedBatchSource: @unchecked Sendable {
-    /// Stores an attachment's bytes as a blob (on this stage, so that its writes and fsyncs
-    /// overlap the writing of the batch before).
-    typealias StoreAttachment = @Sendable (MailAttachment) async -> Result<(BlobReference, ImageDimensions?), any Error>
-
     struct Batch: Sendable {
         var messages: [ParsedMessage] = []
         var problems: [String] = []
@@ -363,23 +347,29 @@ final class MergedBatchSource: @unchecked Sendable {
     private var iterators: [MboxReader.Iterator]
     private let names: [String]
     private var heads: [ParsedMessage?]
-    /// The date of each waiting message (infinity when the file is done), scanned per message.
+    /// The merge date of each waiting message (infinity when the file is done), scanned per message.
     private var headDates: [Double]
+    /// Each file's last merge date.
+    private var lastDates: [Double]
     private var bytesDone: [Int64]
     private let batchSize: Int
-    private let storeAttachment: StoreAttachment?
+    private let keepAttachments: Bool
+    /// When the import started: later dates are not trusted for the merge (see `advance`).
+    private let startedAt: Double
     private var started = false
     /// Problems met while filling `heads`, reported with the next batch.
     private var problems: [String] = []
     /// Why reading a file stopped early (an I/O error), once `next()` has returned an empty batch.
     private(set) var readError: (index: Int, error: MailError)?
 
-    init(readers: [MboxReader], batchSize: Int, storeAttachment: StoreAttachment?) {
-        self.storeAttachment = storeAttachment
+    init(readers: [MboxReader], batchSize: Int, keepAttachments: Bool, startedAt: Date) {
+        self.keepAttachments = keepAttachments
+        self.startedAt = startedAt.timeIntervalSince1970
         iterators = readers.map { $0.makeIterator() }
         names = readers.map(\.url.lastPathComponent)
         heads = Array(repeating: nil, count: readers.count)
         headDates = Array(repeating: .infinity, count: readers.count)
+        lastDates = Array(repeating: -Double.greatestFiniteMagnitude, count: readers.count)
         bytesDone = Array(repeating: 0, count: readers.count)
         self.batchSize = batchSize
     }
@@ -387,12 +377,12 @@ final class MergedBatchSource: @unchecked Sendable {
     func next() async -> Batch {
         if !started {
             started = true
-            for index in heads.indices { await advance(index) }
+            for index in heads.indices { advance(index) }
         }
         var batch = Batch()
         while batch.messages.count < batchSize, let index = oldest() {
             if let head = heads[index].take() { batch.messages.append(head) }
-            await advance(index)
+            advance(index)
             if problems.count >= batchSize { break }
         }
         batch.problems = problems
@@ -404,7 +394,19 @@ final class MergedBatchSource: @unchecked Sendable {
         return batch
     }
 
-    /// The file whose waiting message is the oldest (undated messages count as oldest).
+    /// The date a file's next message is merged by. A file's messages keep their order, so
+    /// its merge dates never go back: no date, a date in the future (a sender's wrong
+    /// clock) or one before the file's previous message counts as the previous message's
+    /// date. Otherwise one message dated 2038 would hold the rest of its list back until
+    /// every other list is done.
+    private func mergeDate(of message: ParsedMessage, file index: Int) -> Double {
+        let previous = lastDates[index]
+        guard let date = message.date?.timeIntervalSince1970, date <= startedAt, date >= previous else { return previous }
+        lastDates[index] = date
+        return date
+    }
+
+    /// The file whose waiting message has the oldest merge date.
     private func oldest() -> Int? {
         var best: Int?
         var bestDate = Double.infinity
@@ -416,7 +418,7 @@ final class MergedBatchSource: @unchecked Sendable {
     }
 
     /// Reads the file's next readable message into `heads`, noting unreadable ones.
-    private func advance(_ index: Int) async {
+    private func advance(_ index: Int) {
         heads[index] = nil
         headDates[index] = .infinity
         while let entry = iterators[index].next() {
@@ -426,14 +428,12 @@ final class MergedBatchSource: @unchecked Sendable {
                 var parsed = ParsedMessage(message, number: entry.number, offset: entry.offset)
                 parsed.source = index
                 parsed.fileName = names[index]
-                if let storeAttachment {
-                    for attachment in parsed.attachments {
-                        parsed.storedAttachments.append(StoredAttachment(filename: attachment.filename, stored: await storeAttachment(attachment)))
-                    }
+                if !keepAttachments {
+                    parsed.attachmentsLeftOut = parsed.attachments.count
                     parsed.attachments = []
                 }
                 heads[index] = parsed
-                headDates[index] = parsed.date?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
+                headDates[index] = mergeDate(of: parsed, file: index)
                 return
             } catch {
                 problems.append("\(names[index]): message \(entry.number) (byte \(entry.offset)): skipped: \(error)")
@@ -442,8 +442,3 @@ final class MergedBatchSource: @unchecked Sendable {
     }
 }
 
-/// An attachment stored as a blob, or why it could not be.
-struct StoredAttachment: Sendable {
-    var filename: String
-    var stored: Result<(BlobReference, ImageDimensions?), any Error>
-}

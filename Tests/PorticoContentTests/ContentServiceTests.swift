@@ -86,6 +86,25 @@ struct Fixture {
         #expect(sitemap.slug == "search-page")
     }
 
+    @Test func bulkInsertsGiveEveryClashingSlugItsOwnAddressEvenAtTheLengthLimit() async throws {
+        let f = try await Fixture.make()
+        let folder = try await f.content.create(in: f.site.id, under: f.root.id, ItemDraft(type: .folder, title: "Files"), by: .system)
+        let long = String(repeating: "a", count: Slug.maximumLength)
+        // Shortened to make room for "-2", "-3", …: each numbered slug must still be free.
+        let drafts = (0..<4).map { ItemDraft(type: .page, title: "Page \($0)", slug: long) }
+        let first = try await f.content.createMany(in: f.site.id, under: folder.id, drafts, by: .system)
+        let again = try await f.content.createMany(in: f.site.id, under: folder.id, drafts, by: .system)
+        let slugs = (first + again).map(\.slug)
+        #expect(Set(slugs).count == 8)
+        #expect(slugs.allSatisfy { $0.count <= Slug.maximumLength })
+        #expect((first + again).map(\.position) == Array(0..<8))
+        // Past fifty clashes the search for a free name goes on.
+        let many = (0..<60).map { ItemDraft(type: .page, title: "Many \($0)", slug: "same") }
+        let stored = try await f.content.createMany(in: f.site.id, under: folder.id, many, by: .system)
+        #expect(Set(stored.map(\.slug)).count == 60)
+        #expect(Set(try await f.content.createMany(in: f.site.id, under: folder.id, many, by: .system).map(\.slug)).isDisjoint(with: stored.map(\.slug)))
+    }
+
     @Test func invalidDraftsReportEveryFieldAndWriteNothing() async throws {
         let f = try await Fixture.make()
         do {

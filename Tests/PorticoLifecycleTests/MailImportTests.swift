@@ -139,13 +139,13 @@ import Testing
     }
 
     /// A message of a list, for the tests below.
-    static func message(_ id: String, day: Int, subject: String, replyTo: String? = nil, list: String) -> String {
+    static func message(_ id: String, day: Int, year: Int = 2005, subject: String, replyTo: String? = nil, list: String) -> String {
         let date = String(format: "%02d", day)
         return """
-            From someone@example.org Mon Jan \(date) 10:00:00 2005
+            From someone@example.org Mon Jan \(date) 10:00:00 \(year)
             From: someone@example.org
             Subject: \(subject)
-            Date: \(date) Jan 2005 10:00:00 +0000
+            Date: \(date) Jan \(year) 10:00:00 +0000
             Message-ID: <\(id)@example.org>\(replyTo.map { "\nIn-Reply-To: <\($0)@example.org>" } ?? "")
             List-Id: <\(list).example.org>
 
@@ -187,5 +187,23 @@ import Testing
             sources: [(boats, "/lists/boats"), (quays, "/lists/quays")], site: site.id, options: .init(folderPath: "/lists"), content: data.content, by: .system
         )
         #expect(again.imported == 0 && again.duplicates == 5)
+    }
+
+    @Test func aMessageFromTheFutureDoesNotHoldItsListBack() async throws {
+        let data = try DataFolder.make()
+        let site = try await data.administration.createSite(id: "lists", name: "Lists", hostnames: ["lists.test"])
+        // The second message of "boats" claims 2099; the rest of the list must not wait for it.
+        let boats = try write(Self.message("a1", day: 1, subject: "First", list: "boats") + "\n" + Self.message("a2", day: 2, year: 2099, subject: "Clock", list: "boats")
+                              + "\n" + Self.message("a3", day: 5, subject: "Last", list: "boats"))
+        let quays = try write(Self.message("b1", day: 2, subject: "Second", list: "quays") + "\n" + Self.message("b2", day: 3, subject: "Third", list: "quays"))
+        let report = try await MailArchiveImport.run(
+            sources: [(boats, "/lists/boats"), (quays, "/lists/quays")], site: site.id, options: .init(folderPath: "/lists", batchSize: 2), content: data.content, by: .system
+        )
+        #expect(report.imported == 5)
+        // Batches [a1, a2] (a2 merged as of a1's date), [b1, b2], [a3]: the two latest are a3
+        // and b2. Had a2 held its list back: [a1, b1], [b2, a2], [a3], and a2 would come second.
+        let search = SearchService(content: data.content, rankWindow: 2)
+        let found = try await search.search(in: site.id, SearchRequest(query: SearchQuery("harbour")), by: .anonymous)
+        #expect(found.results.map(\.item.title).prefix(2) == ["Last", "Third"])
     }
 }

@@ -82,7 +82,7 @@ public struct CatalogSearch: Sendable, Equatable {
     public var from: Date?
     public var until: Date?
     public var tagKey: String?
-    /// How many of the newest matches are ranked (see docs/search.md: "The ranking window").
+    /// How many of the latest added matches are ranked (see docs/search.md: "Relevance, and the window").
     public var window: Int
 
     public init(match: String, visibility: CatalogVisibility, types: Set<ItemType>? = nil, below: String? = nil, from: Date? = nil, until: Date? = nil, tagKey: String? = nil, window: Int) {

@@ -16,8 +16,9 @@ import PorticoCore
 ///
 /// Entry numbers (`doc`, the FTS rowid) are given in the order entries are added (an edit
 /// adds the entry again), so the full-text index walks its rows most recently added first for
-/// free, which is what the ranking window needs (see docs/search.md). A mail import adds an
-/// archive oldest message first, so there this order is the messages' date order. Small,
+/// free, which is what the ranking window needs (see docs/search.md). A bulk insert adds its
+/// entries oldest first, and a mail import its archive oldest batch first, so there this order
+/// is the messages' date order. Small,
 /// ascending numbers also keep the index compact: date-based numbers (microseconds) made
 /// every posting several bytes longer, and bulk inserts 40 % slower.
 ///

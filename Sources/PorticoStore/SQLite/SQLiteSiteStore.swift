@@ -350,7 +350,12 @@ final class SQLiteSiteStore: SiteContentStore {
                 try insertItem.execute(arguments: ItemRows.insertArguments(item))
                 try db.cachedStatement(sql: "DELETE FROM redirects WHERE old_path = ?").execute(arguments: [item.path])
                 try Self.insertRevision(revision, snapshot: snapshots[index], db)
-                try SQLiteCatalog.add(item, document: documents[index], db)
+            }
+            // Catalog entries oldest first, whatever order the items came in (an import groups
+            // them by folder): entries are numbered in the order added, and the ranking window
+            // walks the latest first (see SQLiteCatalog).
+            for index in documents.indices.sorted(by: { (documents[$0].date, $0) < (documents[$1].date, $1) }) {
+                try SQLiteCatalog.add(batch[index].item, document: documents[index], db)
             }
         }
     }
