@@ -150,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoStoreTests",
-            dependencies: ["PorticoCore", "PorticoStore"],
+            dependencies: ["PorticoCore", "PorticoStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

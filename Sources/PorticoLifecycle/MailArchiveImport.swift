@@ -11,8 +11,8 @@ import Synchronization
 ///   `commit`), a batch at a time, so the catalog, revisions and events are the same as for
 ///   edited content.
 /// - The files are read side by side and merged by date: an archive goes in oldest first.
-/// - Three stages overlap: reading, parsing and storing the attachments of one batch,
-///   preparing the next, and writing the one before (see `run(sources:…)`).
+/// - Three stages overlap: reading and parsing one batch, preparing the one before it (with
+///   its attachments' blobs), and writing the one before that (see `run(sources:…)`).
 /// - Messages are threaded by Message-ID, In-Reply-To and References, also across files and
 ///   across runs (the thread of a parent already stored is looked up).
 /// - Resumable: a message whose id (or, without one, whose content hash) is already in the
@@ -64,18 +64,6 @@ public enum MailArchiveImport {
         public var messagesPerSecond: Double { seconds > 0 ? Double(imported) / seconds : 0 }
 
         public init() {}
-
-        /// Adds the figures of another run (one after the other: times add up).
-        public mutating func add(_ other: Report) {
-            files += other.files
-            read += other.read
-            imported += other.imported
-            duplicates += other.duplicates
-            malformed += other.malformed
-            attachments += other.attachments
-            attachmentsSkipped += other.attachmentsSkipped
-            seconds += other.seconds
-        }
     }
 
     /// Imports `files` into `options.folderPath`.
@@ -87,7 +75,8 @@ public enum MailArchiveImport {
         try await run(sources: files.map { ($0, options.folderPath) }, site: site, options: options, content: content, by: principal, progress: progress, problem: problem)
     }
 
-    /// Imports each file into its own folder (`options.folderPath` is not used), in one run.
+    /// Imports each file into the folder given with it, in one run (`options.folderPath` is
+    /// not used).
     ///
     /// The files are read side by side and their messages merged by date, so the archive goes
     /// into the site oldest message first, whatever the number of lists: the search catalog
@@ -354,7 +343,7 @@ final class MergedBatchSource: @unchecked Sendable {
     private var bytesDone: [Int64]
     private let batchSize: Int
     private let keepAttachments: Bool
-    /// When the import started: later dates are not trusted for the merge (see `advance`).
+    /// When the import started: later dates are not trusted for the merge (see `mergeDate`).
     private let startedAt: Double
     private var started = false
     /// Problems met while filling `heads`, reported with the next batch.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PorticoCore
 import PorticoStore
 import Testing
@@ -18,6 +19,17 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("platform.sqlite").path))
         let header = try Data(contentsOf: database).prefix(20)
         #expect(header[18] == 2 && header[19] == 2)  // WAL read/write versions
+    }
+
+    @Test func theCatalogKeepsLargeFullTextSegmentsInMemory() async throws {
+        // FTS5's hashsize, set by the schema (and by a migration for older sites), is what
+        // lets a bulk transaction write one index segment instead of a dozen.
+        let (store, folder) = try makeStore()
+        _ = try await makeSite(store, id: "alpha")
+        store.closeSite(try SiteID("alpha"))
+        let database = try DatabaseQueue(path: folder.appendingPathComponent("sites/alpha/content.sqlite").path)
+        let hashSize = try await database.read { db in try Int.fetchOne(db, sql: "SELECT v FROM catalog_config WHERE k = 'hashsize'") }
+        #expect(hashSize == 16 << 20)
     }
 
     @Test func openSitesStayBounded() async throws {

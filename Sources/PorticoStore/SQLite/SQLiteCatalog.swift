@@ -18,9 +18,9 @@ import PorticoCore
 /// adds the entry again), so the full-text index walks its rows most recently added first for
 /// free, which is what the ranking window needs (see docs/search.md). A bulk insert adds its
 /// entries oldest first, and a mail import its archive oldest batch first, so there this order
-/// is the messages' date order. Small,
-/// ascending numbers also keep the index compact: date-based numbers (microseconds) made
-/// every posting several bytes longer, and bulk inserts 40 % slower.
+/// is the messages' date order. Small, ascending numbers also keep the index compact:
+/// date-based numbers (microseconds) made every posting several bytes longer, and bulk
+/// inserts 40 % slower.
 ///
 /// FTS5's `hashsize` (the pending changes held in memory before they are written as a new
 /// index segment) is raised from 1 MB to 16 MB: a bulk transaction then writes one segment
