@@ -99,6 +99,52 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func folderFiltersFollowMovesAndExclusionsHoldPastTheWindow(kind: StoreKind) async throws {
+        let site = try await makeSite(try kind.make())
+        let entries = [
+            doc("lists", parent: "alpha-root", path: "/lists", title: "Lists", type: .folder),
+            doc("dev", parent: "lists", path: "/lists/dev", title: "Dev", type: .folder),
+            doc("m1", parent: "dev", path: "/lists/dev/m1", title: "Release plans", body: "the release is near"),
+            doc("m2", parent: "dev", path: "/lists/dev/m2", title: "Release notes", body: "a release with a tram"),
+            doc("old", parent: "alpha-root", path: "/old", title: "Old", type: .folder),
+            doc("m3", parent: "alpha-root", path: "/m3", title: "Other", body: "a release elsewhere"),
+        ]
+        for entry in entries { try await site.insert(entry, revision: revision(entry)) }
+        #expect(ids(try await find(site, "release", below: "/lists")) == ["m1", "m2"])
+        #expect(ids(try await find(site, "release", below: "/lists/dev")) == ["m1", "m2"])
+        #expect(ids(try await find(site, "release", below: "/lists/dev", window: 1)) == ["m2"])  // not m3, added later elsewhere
+        #expect(ids(try await find(site, "release", below: "/nowhere")).isEmpty)
+        #expect(ids(try await find(site, "\"release is\"", below: "/lists")) == ["m1"])
+
+        // Moving /lists/dev into /old: the filters follow, for the folder and what is in it.
+        var dev = try #require(try await site.item(id: ItemID("dev")))
+        dev.parentID = ItemID("old")
+        dev.path = "/old/dev"
+        dev.version += 1
+        try await site.update(dev, expectedVersion: dev.version - 1, revision: revision(dev))
+        #expect(ids(try await find(site, "release", below: "/lists")).isEmpty)
+        #expect(ids(try await find(site, "release", below: "/old")) == ["m1", "m2"])
+        #expect(ids(try await find(site, "release", below: "/old/dev")) == ["m1", "m2"])
+        #expect(ids(try await find(site, "dev", below: "/old")) == ["dev"])
+        #expect(ids(try await find(site, "dev", below: "/lists")).isEmpty)
+        #expect(ids(try await find(site, "release")) == ["m1", "m2", "m3"])
+
+        // Excluded words hold for the title tier too, past the window (m2 has "tram" in its body).
+        let windowed = try await find(site, "release -tram", window: 1)
+        #expect(!windowed.hits.contains { $0.itemID.rawValue == "m2" })
+        #expect(ids(windowed).contains("m1"))
+        // Phrases: titles first, then the latest added (m2 was added again by the move); exact
+        // below the window.
+        let phrase = try await find(site, "\"release notes\"")
+        #expect(phrase.hits.map(\.itemID.rawValue) == ["m2"] && phrase.totalIsExact)
+        let loose = try await find(site, "\"a release\"")
+        #expect(loose.hits.map(\.itemID.rawValue) == ["m2", "m3"] && loose.total == 2 && loose.totalIsExact)
+        // Prefixes too: the body-only match comes after the titles.
+        let prefixed = try await find(site, "relea*")
+        #expect(prefixed.hits.last?.itemID.rawValue == "m3" && prefixed.total == 3 && prefixed.totalIsExact)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func visibilityHidesPrivateContentFromResultsTotalsAndFacets(kind: StoreKind) async throws {
         let site = try await makeSite(try kind.make())
         let entries = [

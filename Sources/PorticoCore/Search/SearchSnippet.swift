@@ -22,6 +22,7 @@ public struct SearchSnippet: Sendable, Equatable {
 
     /// The whole of a short text (a title) with every matching word marked.
     public static func highlighting(_ text: String, words: [(word: String, isPrefix: Bool)]) -> SearchSnippet {
+        let words = words.map(Needle.init)
         let scalars = Array(text.unicodeScalars)
         let spans = wordSpans(scalars)
         return SearchSnippet(parts: build(scalars, spans: spans, range: 0..<scalars.count, words: words))
@@ -30,6 +31,7 @@ public struct SearchSnippet: Sendable, Equatable {
     /// About `length` characters around the first matching word of `text`, cut at word
     /// boundaries, with "…" where text was left out; the start of the text when nothing matches.
     public static func excerpt(_ text: String, words: [(word: String, isPrefix: Bool)], length: Int = 240) -> SearchSnippet {
+        let words = words.map(Needle.init)
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(min(text.utf8.count, scanLimit))
         for scalar in text.unicodeScalars {
@@ -61,7 +63,7 @@ public struct SearchSnippet: Sendable, Equatable {
         return String(view)
     }
 
-    private static func build(_ scalars: [Unicode.Scalar], spans: [Range<Int>], range: Range<Int>, words: [(word: String, isPrefix: Bool)]) -> [Part] {
+    private static func build(_ scalars: [Unicode.Scalar], spans: [Range<Int>], range: Range<Int>, words: [Needle]) -> [Part] {
         var parts: [Part] = []
         var cursor = range.lowerBound
         func append(_ text: String, _ highlighted: Bool) {
@@ -104,22 +106,38 @@ public struct SearchSnippet: Sendable, Equatable {
         return spans
     }
 
-    private static func matches(_ word: ArraySlice<Unicode.Scalar>, _ words: [(word: String, isPrefix: Bool)]) -> Bool {
-        guard !words.isEmpty else { return false }
-        let folded = fastFold(word)
-        return words.contains { $0.isPrefix ? folded.hasPrefix($0.word) : folded == $0.word }
+    /// A folded query word, kept as scalars too so that ASCII words of the text (most of them)
+    /// are compared in place, without making a string for each.
+    struct Needle {
+        var word: String
+        var scalars: [Unicode.Scalar]
+        var isPrefix: Bool
+
+        init(_ entry: (word: String, isPrefix: Bool)) {
+            word = entry.word
+            scalars = Array(entry.word.unicodeScalars)
+            isPrefix = entry.isPrefix
+        }
+
+        /// `candidate` is ASCII: compared lowercased, scalar by scalar.
+        func matchesASCII(_ candidate: ArraySlice<Unicode.Scalar>) -> Bool {
+            guard isPrefix ? candidate.count >= scalars.count : candidate.count == scalars.count else { return false }
+            var index = candidate.startIndex
+            for scalar in scalars {
+                let value = candidate[index].value
+                if (value >= 65 && value <= 90 ? value + 32 : value) != scalar.value { return false }
+                index += 1
+            }
+            return true
+        }
     }
 
-    /// ASCII words (most of them) are lowercased directly; others go through Foundation's folding.
-    private static func fastFold(_ word: ArraySlice<Unicode.Scalar>) -> String {
+    private static func matches(_ word: ArraySlice<Unicode.Scalar>, _ words: [Needle]) -> Bool {
+        guard !words.isEmpty else { return false }
         if word.allSatisfy(\.isASCII) {
-            var view = String.UnicodeScalarView()
-            for scalar in word {
-                let value = scalar.value
-                view.append(value >= 65 && value <= 90 ? Unicode.Scalar(value + 32)! : scalar)
-            }
-            return String(view)
+            return words.contains { $0.matchesASCII(word) }
         }
-        return SearchText.fold(text(word))
+        let folded = SearchText.fold(text(word))
+        return words.contains { $0.isPrefix ? folded.hasPrefix($0.word) : folded == $0.word }
     }
 }

@@ -160,6 +160,13 @@ enum Migrations {
         migrator.registerMigration("v5-catalog-hashsize") { db in
             try SQLiteCatalog.configure(db)
         }
+        // Titles in an index of their own, and folders as scope tokens (see SQLiteCatalog): the
+        // catalog is made again from the items.
+        migrator.registerMigration("v6-catalog-titles-and-scopes") { db in
+            try db.execute(sql: "DROP TABLE IF EXISTS catalog_titles; DROP TABLE catalog; DROP TABLE catalog_meta")
+            try SQLiteCatalog.createTables(db)
+            try SQLiteCatalog.rebuild(db, progress: nil)
+        }
         return migrator
     }
 

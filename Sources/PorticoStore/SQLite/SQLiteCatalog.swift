@@ -5,14 +5,23 @@ import PorticoCore
 /// The search catalog inside a site's SQLite database, kept in step with `items` by the same
 /// write transactions.
 ///
-/// Two tables:
-/// - `catalog`, a contentless FTS5 table (title, description, body, tags, author) with the
-///   `unicode61 remove_diacritics 2` tokenizer: case- and accent-insensitive, no prefix indexes
-///   (they cost more than half the insert rate; prefix queries scan the term range instead).
-///   Contentless keeps the catalog about a third of the size; snippets are cut from the items.
-///   An entry is removed by deriving the same `SearchDocument` from the item as it was stored.
-/// - `catalog_meta`, one small row per entry (type, state, path, dates, creator, tags), so that
-///   visibility and filters are checked without reading the large `items` rows.
+/// Three tables:
+/// - `catalog`, a contentless FTS5 table (title, description, body, tags, author, scope) with
+///   the `unicode61 remove_diacritics 2` tokenizer: case- and accent-insensitive, no prefix
+///   indexes (they cost more than half the insert rate; prefix queries scan the term range
+///   instead). Contentless keeps the catalog about a third of the size; snippets are cut from
+///   the items. An entry is removed by deriving the same `SearchDocument` from the item as it
+///   was stored (and its scope from `catalog_meta`).
+/// - `catalog_titles`, the same for titles and tags only (and scope): the ranking window's
+///   first tier ("the words are in the title") walks this small index instead of checking the
+///   column of every posting in the large one.
+/// - `catalog_meta`, one small row per entry (type, state, path, dates, creator, tags, scope),
+///   so that visibility and filters are checked without reading the large `items` rows.
+///
+/// The `scope` column holds one token per folder above the item (the site root excepted),
+/// made from the folder's id, so that "only below this folder" is a full-text term intersected
+/// with the words, not a path check on every match. Ids survive renames; a move to another
+/// folder re-adds the moved subtree's entries.
 ///
 /// Entry numbers (`doc`, the FTS rowid) are given in the order entries are added (an edit
 /// adds the entry again), so the full-text index walks its rows most recently added first for
@@ -26,7 +35,7 @@ import PorticoCore
 /// index segment) is raised from 1 MB to 16 MB: a bulk transaction then writes one segment
 /// instead of a dozen small ones to be merged later, which nearly doubled the insert rate.
 enum SQLiteCatalog {
-    static let weights = "10.0, 4.0, 1.0, 5.0, 2.0"
+    static let weights = "10.0, 4.0, 1.0, 5.0, 2.0, 0.0"
 
     /// FTS5's pending-data limit for the catalog, in bytes (see above). Set by `createTables`
     /// and by the migration that introduced it.
@@ -34,12 +43,19 @@ enum SQLiteCatalog {
 
     static func configure(_ db: Database) throws {
         try db.execute(sql: "INSERT INTO catalog (catalog, rank) VALUES ('hashsize', \(hashSize))")
+        if try db.tableExists("catalog_titles") {
+            try db.execute(sql: "INSERT INTO catalog_titles (catalog_titles, rank) VALUES ('hashsize', \(hashSize))")
+        }
     }
 
     static func createTables(_ db: Database) throws {
         try db.execute(sql: """
             CREATE VIRTUAL TABLE catalog USING fts5(
-                title, description, body, tags, author,
+                title, description, body, tags, author, scope,
+                content = '', tokenize = 'unicode61 remove_diacritics 2'
+            );
+            CREATE VIRTUAL TABLE catalog_titles USING fts5(
+                title, tags, scope,
                 content = '', tokenize = 'unicode61 remove_diacritics 2'
             );
             CREATE TABLE catalog_meta (
@@ -53,7 +69,8 @@ enum SQLiteCatalog {
                 members_only INTEGER NOT NULL,
                 creator TEXT,
                 date INTEGER NOT NULL,
-                tags TEXT NOT NULL DEFAULT ''
+                tags TEXT NOT NULL DEFAULT '',
+                scope TEXT NOT NULL DEFAULT ''
             );
             """)
         try configure(db)
@@ -63,33 +80,74 @@ enum SQLiteCatalog {
 
     /// Adds the item's entry.
     static func add(_ item: Item, _ db: Database) throws {
-        try add(item, document: SearchDocument(item), db)
+        var scopes = Scopes()
+        try add(item, document: SearchDocument(item), scope: scopes.below(item.parentID?.rawValue, db), db)
     }
 
-    static func add(_ item: Item, document: SearchDocument, _ db: Database) throws {
+    /// Adds an entry; `scope` comes from `Scopes.below(parent)`.
+    static func add(_ item: Item, document: SearchDocument, scope: String, _ db: Database) throws {
         // The next entry number: one past the highest (see above).
         try db.cachedStatement(sql: """
-            INSERT INTO catalog_meta (doc, item_id, type, state, path, effective, expires, members_only, creator, date, tags)
-            VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO catalog_meta (doc, item_id, type, state, path, effective, expires, members_only, creator, date, tags, scope)
+            VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 item.id.rawValue, item.type.rawValue, item.state.rawValue, item.path, item.effective.millisecondsSince1970,
                 item.expires?.millisecondsSince1970, item.membersOnly, item.creator?.rawValue, document.date.millisecondsSince1970,
-                document.tagKey,
+                document.tagKey, scope,
             ])
         let doc = db.lastInsertedRowID
-        try db.cachedStatement(sql: "INSERT INTO catalog (rowid, title, description, body, tags, author) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author])
+        try db.cachedStatement(sql: "INSERT INTO catalog (rowid, title, description, body, tags, author, scope) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, scope])
+        try db.cachedStatement(sql: "INSERT INTO catalog_titles (rowid, title, tags, scope) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [doc, document.title, document.tags, scope])
     }
 
     /// Removes the entry of `item`, given exactly as it is stored.
     static func remove(_ item: Item, _ db: Database) throws {
-        guard let doc = try Int64.fetchOne(db.cachedStatement(sql: "SELECT doc FROM catalog_meta WHERE item_id = ?"), arguments: [item.id.rawValue]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT doc, scope FROM catalog_meta WHERE item_id = ?"), arguments: [item.id.rawValue]) else {
             return
         }
+        let doc: Int64 = row[0]
+        let scope: String = row[1]
         let document = SearchDocument(item)
-        try db.cachedStatement(sql: "INSERT INTO catalog (catalog, rowid, title, description, body, tags, author) VALUES ('delete', ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author])
+        try db.cachedStatement(sql: "INSERT INTO catalog (catalog, rowid, title, description, body, tags, author, scope) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, scope])
+        try db.cachedStatement(sql: "INSERT INTO catalog_titles (catalog_titles, rowid, title, tags, scope) VALUES ('delete', ?, ?, ?, ?)")
+            .execute(arguments: [doc, document.title, document.tags, scope])
         try db.cachedStatement(sql: "DELETE FROM catalog_meta WHERE doc = ?").execute(arguments: [doc])
+    }
+
+    /// The scope tokens of items, by parent, looked up once per parent: each folder above the
+    /// parent (itself included, the site root not) as one token.
+    struct Scopes {
+        private var known: [String: String] = [:]
+
+        mutating func below(_ parentID: String?, _ db: Database) throws -> String {
+            guard let parentID else { return "" }
+            if let scope = known[parentID] { return scope }
+            let grandparent = try String?.fetchOne(db.cachedStatement(sql: "SELECT parent_id FROM items WHERE id = ?"), arguments: [parentID]) ?? nil
+            let scope: String
+            if let grandparent {
+                let above = try below(grandparent, db)
+                scope = above.isEmpty ? SQLiteCatalog.scopeToken(parentID) : above + " " + SQLiteCatalog.scopeToken(parentID)
+            } else {
+                scope = ""  // the site root (or a parent that is gone: the insert fails on it anyway)
+            }
+            known[parentID] = scope
+            return scope
+        }
+    }
+
+    /// A folder's token in the `scope` column: "in" and a 64-bit FNV-1a hash of its id in hex
+    /// (one token for any id, whatever characters it has; compared within the column only).
+    static func scopeToken(_ id: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "in" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// Replaces the entry of `before` (as stored) by one for `after`.
@@ -98,15 +156,27 @@ enum SQLiteCatalog {
         try add(after, db)
     }
 
-    /// Descendants moved with a renamed or moved folder: only their paths change.
+    /// Descendants moved with a renamed or moved folder: their paths change (and, when the
+    /// folder went to another parent, their scopes: see `rescope`).
     static func move(itemID: String, to path: String, _ db: Database) throws {
         try db.cachedStatement(sql: "UPDATE catalog_meta SET path = ? WHERE item_id = ?").execute(arguments: [path, itemID])
+    }
+
+    /// Adds the entries of `items` again with their current scopes, parents before children
+    /// (after a folder moved to another parent, for everything below it).
+    static func rescope(_ items: [Item], _ db: Database) throws {
+        var scopes = Scopes()
+        for item in items.sorted(by: { ($0.path.count, $0.path) < ($1.path.count, $1.path) }) {
+            try remove(item, db)
+            try add(item, document: SearchDocument(item), scope: scopes.below(item.parentID?.rawValue, db), db)
+        }
     }
 
     /// Empties the catalog and indexes every item again, in one transaction (readers keep the
     /// old catalog until it commits). `progress` receives (done, total).
     static func rebuild(_ db: Database, progress: (@Sendable (Int, Int) -> Void)?) throws {
         try db.execute(sql: "INSERT INTO catalog (catalog) VALUES ('delete-all')")
+        try db.execute(sql: "INSERT INTO catalog_titles (catalog_titles) VALUES ('delete-all')")
         try db.execute(sql: "DELETE FROM catalog_meta")
         // Oldest search date first, so that the entries added last are the newest (see above);
         // only (rowid, date) pairs are held in memory, items are read one at a time.
@@ -117,8 +187,11 @@ enum SQLiteCatalog {
             """).map { row -> Int64 in row[0] }
         let total = order.count
         let select = try db.makeStatement(sql: "SELECT \(ItemRows.columns) FROM items WHERE rowid = ?")
+        var scopes = Scopes()
         for (index, rowid) in order.enumerated() {
-            if let item = try ItemRows.fetchOne(select, arguments: [rowid]) { try add(item, db) }
+            if let item = try ItemRows.fetchOne(select, arguments: [rowid]) {
+                try add(item, document: SearchDocument(item), scope: scopes.below(item.parentID?.rawValue, db), db)
+            }
             if let progress, (index + 1) % 1000 == 0 || index + 1 == total { progress(index + 1, total) }
         }
         if total == 0 { progress?(0, 0) }
@@ -126,54 +199,106 @@ enum SQLiteCatalog {
 
     // MARK: Searching
 
-    /// Runs a search in one of two ways, chosen by a cheap probe of the full-text index:
-    /// - at most `window` entries match the words (most searches on most sites): every visible
-    ///   match is ranked with BM25, title and tags weighing most; totals and facets are exact;
-    /// - more match (a common word in a large archive): BM25 would first walk every entry of
-    ///   each word to weigh it, hundreds of milliseconds for a word in half a million messages.
-    ///   Instead the latest `window` visible matches in titles and tags come first (the
-    ///   entries added last: see above), then the latest `window` visible matches anywhere;
-    ///   the total is then a lower bound.
+    /// Runs a search in one of two ways:
+    /// - words matching at most `window` entries, found by a cheap probe of the full-text index
+    ///   (most searches on most sites): every visible match is ranked with BM25, title and tags
+    ///   weighing most; totals and facets are exact;
+    /// - more matches, or a phrase or prefix: BM25 would first walk every entry of each word to
+    ///   weigh it (hundreds of milliseconds for a word in half a million messages), and evaluate
+    ///   each phrase or prefix (a merge of every word it expands to) in full once more. Instead the latest `window` visible matches in titles and tags
+    ///   come first (from the small `catalog_titles`), then the latest `window` visible matches
+    ///   anywhere; the total is exact only when fewer than `window` matched.
+    /// A folder filter is the folder's scope token, intersected in the full-text index.
     static func search(_ search: CatalogSearch, _ db: Database) throws -> CatalogHits {
         guard !search.match.isEmpty else { return .empty }
         let window = max(1, search.window)
+        let expression = MatchShape(search.match)
+        var scope = ""
+        if let below = search.below, below != "/" {
+            guard let folder = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM items WHERE path = ?"), arguments: [below]) else {
+                return .empty
+            }
+            scope = " AND scope : \"" + scopeToken(folder) + "\""
+        }
+        let match = scope.isEmpty ? search.match : "(" + search.match + ")" + scope
         var conditions: [String] = []
         var arguments = StatementArguments()
         try visibility(search.visibility, into: &conditions, &arguments, db)
         filters(search, into: &conditions, &arguments)
         let condition = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
-        let matching = try Int64.fetchAll(db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT ?"), arguments: [search.match, window + 1]).count
 
         func hit(_ row: Row, score: Double) -> CatalogHits.Hit? {
             guard let type = ItemType(rawValue: row[1]) else { return nil }
             return CatalogHits.Hit(itemID: ItemID(row[0]), type: type, score: score)
         }
         var hits: [CatalogHits.Hit] = []
-        let exact: Bool
-        if matching <= window {
-            let sql = """
-                SELECT m.item_id, m.type, bm25(catalog, \(weights)) FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
-                WHERE catalog MATCH ?\(condition)
-                """
-            hits = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [search.match] + arguments).compactMap { hit($0, score: $0[2]) }
-            hits.sort { $0.score != $1.score ? $0.score < $1.score : $0.itemID.rawValue < $1.itemID.rawValue }
-            exact = true
-        } else {
-            let sql = """
-                SELECT m.item_id, m.type FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
-                WHERE catalog MATCH ?\(condition) ORDER BY catalog.rowid DESC LIMIT ?
-                """
-            let titled = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: ["{title tags} : (" + search.match + ") AND (" + search.match + ")"] + arguments + [window])
-            let anywhere = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [search.match] + arguments + [window])
-            var seen: Set<String> = []
-            for row in titled + anywhere where seen.insert(row[0]).inserted {
-                if let entry = hit(row, score: Double(hits.count)) { hits.append(entry) }
+        if !expression.hasPhrase && !expression.hasPrefix {
+            let matching = try Int64.fetchAll(db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT ?"), arguments: [match, window + 1]).count
+            if matching <= window {
+                let sql = """
+                    SELECT m.item_id, m.type, bm25(catalog, \(weights)) FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
+                    WHERE catalog MATCH ?\(condition)
+                    """
+                hits = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [match] + arguments).compactMap { hit($0, score: $0[2]) }
+                hits.sort { $0.score != $1.score ? $0.score < $1.score : $0.itemID.rawValue < $1.itemID.rawValue }
+                return CatalogHits(hits: hits, total: hits.count, totalIsExact: true, facets: facets(of: hits))
             }
-            exact = anywhere.count < window
         }
+        // Titles first: the title index holds every word of the query (excluded words are
+        // checked against the whole entry, when there are any).
+        let titleMatch = "{title tags} : (" + search.match + ")" + scope
+        let titledSQL = expression.hasExclusions ? """
+            SELECT m.item_id, m.type FROM catalog_titles JOIN catalog ON catalog.rowid = catalog_titles.rowid
+            JOIN catalog_meta m ON m.doc = catalog_titles.rowid
+            WHERE catalog_titles MATCH ? AND catalog MATCH ?\(condition) ORDER BY catalog_titles.rowid DESC LIMIT ?
+            """ : """
+            SELECT m.item_id, m.type FROM catalog_titles JOIN catalog_meta m ON m.doc = catalog_titles.rowid
+            WHERE catalog_titles MATCH ?\(condition) ORDER BY catalog_titles.rowid DESC LIMIT ?
+            """
+        let titledArguments: StatementArguments = expression.hasExclusions ? [titleMatch, match] : [titleMatch]
+        let titled = try Row.fetchAll(db.cachedStatement(sql: titledSQL), arguments: titledArguments + arguments + [window])
+        let anywhere = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT m.item_id, m.type FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
+            WHERE catalog MATCH ?\(condition) ORDER BY catalog.rowid DESC LIMIT ?
+            """), arguments: [match] + arguments + [window])
+        var seen: Set<String> = []
+        for row in titled + anywhere where seen.insert(row[0]).inserted {
+            if let entry = hit(row, score: Double(hits.count)) { hits.append(entry) }
+        }
+        let exact = anywhere.count < window
+        return CatalogHits(hits: hits, total: hits.count, totalIsExact: exact, facets: facets(of: hits))
+    }
+
+    static func facets(of hits: [CatalogHits.Hit]) -> [ItemType: Int] {
         var facets: [ItemType: Int] = [:]
         for hit in hits { facets[hit.type, default: 0] += 1 }
-        return CatalogHits(hits: hits, total: hits.count, totalIsExact: exact, facets: facets)
+        return facets
+    }
+
+    /// What a match expression (as `SearchQuery.matchExpression` writes it) asks for: a phrase
+    /// is a quoted run with a space in it, a prefix a `*` after a quote, an exclusion a `NOT`
+    /// outside quotes.
+    struct MatchShape {
+        var hasPhrase = false
+        var hasPrefix = false
+        var hasExclusions = false
+
+        init(_ match: String) {
+            var quoted = false
+            var outside = ""
+            for character in match {
+                if character == "\"" {
+                    quoted.toggle()
+                    outside.append(" ")
+                } else if quoted {
+                    if character == " " { hasPhrase = true }
+                } else {
+                    outside.append(character)
+                }
+            }
+            hasExclusions = outside.contains(" NOT ")
+            hasPrefix = outside.contains("*")
+        }
     }
 
     /// Visibility as SQL over `catalog_meta m`, with the same rules as `AccessPolicy.allows(.view)`.
@@ -259,10 +384,6 @@ enum SQLiteCatalog {
             let sorted = types.map(\.rawValue).sorted()
             conditions.append("m.type IN (" + Array(repeating: "?", count: max(1, sorted.count)).joined(separator: ",") + ")")
             arguments += sorted.isEmpty ? [""] : StatementArguments(sorted)
-        }
-        if let below = search.below, below != "/" {
-            conditions.append("substr(m.path, 1, length(?)) = ?")
-            arguments += [below + "/", below + "/"]
         }
         if let from = search.from {
             conditions.append("m.date >= ?")

@@ -354,8 +354,10 @@ final class SQLiteSiteStore: SiteContentStore {
             // Catalog entries oldest first, whatever order the items came in (an import groups
             // them by folder): entries are numbered in the order added, and the ranking window
             // walks the latest first (see SQLiteCatalog).
+            var scopes = SQLiteCatalog.Scopes()
             for index in documents.indices.sorted(by: { (documents[$0].date, $0) < (documents[$1].date, $1) }) {
-                try SQLiteCatalog.add(batch[index].item, document: documents[index], db)
+                let item = batch[index].item
+                try SQLiteCatalog.add(item, document: documents[index], scope: scopes.below(item.parentID?.rawValue, db), db)
             }
         }
     }
@@ -402,6 +404,12 @@ final class SQLiteSiteStore: SiteContentStore {
             try db.execute(sql: ItemRows.updateSQL, arguments: ItemRows.updateArguments(item))
             try Self.insertRevision(revision, db)
             try SQLiteCatalog.replace(current, with: item, db)
+            if item.parentID != current.parentID {
+                // Moved to another folder: the scopes of everything below it change.
+                let prefix = item.path + "/"
+                let descendants = try ItemRows.fetchAll(db.cachedStatement(sql: Self.selectSQL + " WHERE substr(path, 1, ?) = ?"), arguments: [prefix.utf8.count, prefix])
+                try SQLiteCatalog.rescope(descendants, db)
+            }
         }
     }
 
