@@ -19,6 +19,9 @@ public struct SearchResultPage: Sendable {
     /// Counts by type, largest first.
     public var facets: [(type: ItemType, count: Int)]
     public var pageCount: Int
+    /// Only the latest part of the site was searched (a phrase of common words in a large
+    /// archive); `request.complete` searches everything.
+    public var isPartial: Bool = false
 
     public static func empty(_ request: SearchRequest) -> SearchResultPage {
         SearchResultPage(request: request, results: [], total: 0, totalIsExact: true, facets: [], pageCount: 0)
@@ -51,7 +54,8 @@ public struct SearchService: Sendable {
         let visibility = try await visibility(of: principal, grants: grants, in: store, at: now)
         let hits = try await store.search(CatalogSearch(
             match: request.query.matchExpression, visibility: visibility, types: request.types, below: request.below,
-            from: request.from, until: request.until, tagKey: request.tag.map(SearchDocument.tagKey), window: rankWindow
+            from: request.from, until: request.until, tagKey: request.tag.map(SearchDocument.tagKey), window: rankWindow,
+            complete: request.complete
         ))
         let start = (request.page - 1) * request.pageSize
         let pageHits = start < hits.hits.count ? Array(hits.hits[start..<min(hits.hits.count, start + request.pageSize)]) : []
@@ -76,7 +80,7 @@ public struct SearchService: Sendable {
         }
         let facets = hits.facets.map { (type: $0.key, count: $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.type.rawValue < $1.type.rawValue }
         let pageCount = (hits.hits.count + request.pageSize - 1) / request.pageSize
-        return SearchResultPage(request: request, results: results, total: hits.total, totalIsExact: hits.totalIsExact, facets: facets, pageCount: pageCount)
+        return SearchResultPage(request: request, results: results, total: hits.total, totalIsExact: hits.totalIsExact, facets: facets, pageCount: pageCount, isPartial: hits.isPartial)
     }
 
     /// The grants `principal` holds anywhere in `site` (none for anonymous visitors and administrators).

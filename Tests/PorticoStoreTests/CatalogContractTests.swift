@@ -145,6 +145,35 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aPhraseOfCommonWordsMaySearchTheLatestPartAndSaysSo(kind: StoreKind) async throws {
+        let site = try await makeSite(try kind.make())
+        // "beta alpha" is a phrase twice, the oldest and the latest entry; both words are in
+        // every one of 12,002 entries.
+        var batch: [(item: Item, revision: Revision)] = []
+        func add(_ id: String, _ body: String, day: Int) {
+            let entry = doc(id, parent: "alpha-root", path: "/" + id, title: "Entry", body: body, effective: epoch.addingTimeInterval(Double(day) * 60))
+            batch.append((entry, revision(entry)))
+        }
+        add("old", "beta alpha gamma vintage", day: 0)
+        for index in 0..<12_000 { add("e\(index)", "alpha beta gamma", day: index + 1) }
+        add("new", "beta alpha gamma", day: 12_001)
+        try await site.insert(batch: batch)
+
+        let quick = try await find(site, "\"beta alpha\"")
+        #expect(ids(quick) == ["new"])
+        #expect(quick.isPartial && !quick.totalIsExact)
+        let everything = try await site.search(CatalogSearch(
+            match: SearchQuery("\"beta alpha\"").matchExpression, visibility: CatalogVisibility(everything: true, at: epoch), window: 1000, complete: true
+        ))
+        #expect(ids(everything) == ["old", "new"])
+        #expect(!everything.isPartial && everything.totalIsExact)
+        // With a rare word, the whole catalog is searched.
+        let rare = try await find(site, "\"gamma vintage\"")
+        #expect(ids(rare) == ["old"] && !rare.isPartial && rare.totalIsExact)
+        #expect(ids(try await find(site, "\"beta alpha\" vintage")) == ["old"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func visibilityHidesPrivateContentFromResultsTotalsAndFacets(kind: StoreKind) async throws {
         let site = try await makeSite(try kind.make())
         let entries = [

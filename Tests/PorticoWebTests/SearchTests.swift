@@ -74,6 +74,25 @@ import Testing
         }
     }
 
+    @Test func aPhraseOfCommonWordsSaysWhenOnlyTheLatestPartWasSearched() async throws {
+        let f = try await WebFixture.make()
+        let root = try await f.content(f.demo).root()
+        let folder = try await f.services.content.create(in: f.demo.id, under: root.id, ItemDraft(type: .folder, title: "Archive"), state: .published, by: .system)
+        var drafts = [ItemDraft(type: .page, title: "First", body: "wombat koala at the start")]
+        drafts += (0..<10_500).map { ItemDraft(type: .page, title: "Filler \($0)", body: "koala wombat in between") }
+        drafts.append(ItemDraft(type: .page, title: "Last", body: "wombat koala at the end"))
+        _ = try await f.services.content.createMany(in: f.demo.id, under: folder.id, drafts, state: .published, by: .system)
+        try await f.test { client in
+            let quick = try await client.get("/_search?q=%22wombat+koala%22")
+            #expect(quick.status == .ok)
+            #expect(quick.body.contains("1+ results") && quick.body.contains("Search everything"))
+            #expect(quick.body.contains(">Last<") && !quick.body.contains(">First<"))
+            let everything = try await client.get("/_search?q=%22wombat+koala%22&all=1")
+            #expect(everything.body.contains("2 results") && !everything.body.contains("Search everything"))
+            #expect(everything.body.contains(">Last<") && everything.body.contains(">First<"))
+        }
+    }
+
     @Test func aSearchPageIsCachedAndNeverStaleAfterAnEdit() async throws {
         let f = try await WebFixture.make()
         let root = try await f.content(f.demo).root()

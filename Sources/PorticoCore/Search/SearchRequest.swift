@@ -15,11 +15,14 @@ public struct SearchRequest: Sendable, Equatable {
     /// 1-based.
     public var page: Int
     public var pageSize: Int
+    /// Search every entry even when that is slow (see `CatalogSearch.complete`).
+    public var complete: Bool
 
     public static let maximumPage = 500
 
-    public init(query: SearchQuery, types: Set<ItemType>? = nil, below: String? = nil, from: Date? = nil, until: Date? = nil, tag: String? = nil, page: Int = 1, pageSize: Int = 20) {
+    public init(query: SearchQuery, types: Set<ItemType>? = nil, below: String? = nil, from: Date? = nil, until: Date? = nil, tag: String? = nil, page: Int = 1, pageSize: Int = 20, complete: Bool = false) {
         self.query = query
+        self.complete = complete
         self.types = types
         self.below = below
         self.from = from
@@ -84,9 +87,14 @@ public struct CatalogSearch: Sendable, Equatable {
     public var tagKey: String?
     /// How many of the latest added matches are ranked (see docs/search.md: "Relevance, and the window").
     public var window: Int
+    /// False: a store may search only the latest part of a large catalog when the query would
+    /// be slow everywhere (a phrase of common words), and say so with `CatalogHits.isPartial`.
+    /// True: every entry, however long it takes.
+    public var complete: Bool
 
-    public init(match: String, visibility: CatalogVisibility, types: Set<ItemType>? = nil, below: String? = nil, from: Date? = nil, until: Date? = nil, tagKey: String? = nil, window: Int) {
+    public init(match: String, visibility: CatalogVisibility, types: Set<ItemType>? = nil, below: String? = nil, from: Date? = nil, until: Date? = nil, tagKey: String? = nil, window: Int, complete: Bool = false) {
         self.match = match
+        self.complete = complete
         self.visibility = visibility
         self.types = types
         self.below = below
@@ -118,12 +126,16 @@ public struct CatalogHits: Sendable, Equatable {
     public var totalIsExact: Bool
     /// Visible matches by type; over the ranked window when `totalIsExact` is false.
     public var facets: [ItemType: Int]
+    /// Only the latest part of the catalog was searched (see `CatalogSearch.complete`); older
+    /// entries may match too.
+    public var isPartial: Bool
 
-    public init(hits: [Hit], total: Int, totalIsExact: Bool, facets: [ItemType: Int]) {
+    public init(hits: [Hit], total: Int, totalIsExact: Bool, facets: [ItemType: Int], isPartial: Bool = false) {
         self.hits = hits
         self.total = total
         self.totalIsExact = totalIsExact
         self.facets = facets
+        self.isPartial = isPartial
     }
 
     public static let empty = CatalogHits(hits: [], total: 0, totalIsExact: true, facets: [:])

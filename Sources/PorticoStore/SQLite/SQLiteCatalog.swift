@@ -233,7 +233,9 @@ enum SQLiteCatalog {
         }
         var hits: [CatalogHits.Hit] = []
         if !expression.hasPhrase && !expression.hasPrefix {
-            let matching = try Int64.fetchAll(db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT ?"), arguments: [match, window + 1]).count
+            // Counted in FTS5's own order: walking backwards, FTS5 steps through every entry of a
+            // common word where walking forwards it skips ahead (see `phraseSpanStart`).
+            let matching = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM (SELECT rowid FROM catalog WHERE catalog MATCH ? LIMIT ?)"), arguments: [match, window + 1]) ?? 0
             if matching <= window {
                 let sql = """
                     SELECT m.item_id, m.type, bm25(catalog, \(weights)) FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
@@ -243,6 +245,13 @@ enum SQLiteCatalog {
                 hits.sort { $0.score != $1.score ? $0.score < $1.score : $0.itemID.rawValue < $1.itemID.rawValue }
                 return CatalogHits(hits: hits, total: hits.count, totalIsExact: true, facets: facets(of: hits))
             }
+        }
+        // A phrase of common words: only the latest part of the catalog where the rarest of them
+        // holds `phraseCandidates` entries, unless the search asks for everything.
+        var oldest: Int64? = nil
+        let boundedPhrase = expression.hasPhrase && !search.complete
+        if boundedPhrase {
+            oldest = try phraseSpanStart(words: expression.requiredWords, db)
         }
         // Titles first: the title index holds every word of the query (excluded words are
         // checked against the whole entry, when there are any).
@@ -257,16 +266,55 @@ enum SQLiteCatalog {
             """
         let titledArguments: StatementArguments = expression.hasExclusions ? [titleMatch, match] : [titleMatch]
         let titled = try Row.fetchAll(db.cachedStatement(sql: titledSQL), arguments: titledArguments + arguments + [window])
-        let anywhere = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT m.item_id, m.type FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
-            WHERE catalog MATCH ?\(condition) ORDER BY catalog.rowid DESC LIMIT ?
-            """), arguments: [match] + arguments + [window])
+        let anywhere: [Row]
+        if boundedPhrase {
+            // At most `phraseCandidates` entries hold every word in this span (or in the whole
+            // catalog, when one word is rarer than that): read forwards, where FTS5 skips
+            // through the common words' lists, then keep the latest.
+            anywhere = Array(try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT m.item_id, m.type FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
+                WHERE catalog MATCH ? AND catalog.rowid >= ?\(condition) ORDER BY catalog.rowid
+                """), arguments: [match, oldest ?? 0] + arguments).reversed().prefix(window))
+        } else {
+            anywhere = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT m.item_id, m.type FROM catalog JOIN catalog_meta m ON m.doc = catalog.rowid
+                WHERE catalog MATCH ?\(condition) ORDER BY catalog.rowid DESC LIMIT ?
+                """), arguments: [match] + arguments + [window])
+        }
         var seen: Set<String> = []
         for row in titled + anywhere where seen.insert(row[0]).inserted {
             if let entry = hit(row, score: Double(hits.count)) { hits.append(entry) }
         }
-        let exact = anywhere.count < window
-        return CatalogHits(hits: hits, total: hits.count, totalIsExact: exact, facets: facets(of: hits))
+        let partial = oldest != nil && anywhere.count < window
+        let exact = anywhere.count < window && !partial
+        return CatalogHits(hits: hits, total: hits.count, totalIsExact: exact, facets: facets(of: hits), isPartial: partial)
+    }
+
+    /// How many entries holding the rarest word of a phrase are checked at most (when every
+    /// word of it is that common). FTS5 checks a phrase in each entry holding all its words,
+    /// and finding each in the lists of common words ("the", "to") costs 4–6 µs at a million
+    /// entries (a measured 36–52 ms for 9,500 entries), so 3,000 keep a phrase near 15 ms.
+    static let phraseCandidates = 3_000
+
+    /// The lowest entry number to search for a phrase of `words`, or nil when one of them is in
+    /// fewer than `phraseCandidates` entries (the whole catalog is then cheap to check). Each
+    /// word's `phraseCandidates`-th latest entry is found by skipping, not reading, its list;
+    /// the span is then read forwards: FTS5 (3.40) finds each entry of the rarest word in the
+    /// lists of the common ones by skipping ahead when reading forwards, but steps through them
+    /// entry by entry when reading backwards (a measured 2 ms against 48 ms for one span);
+    /// the span starts at the earliest of those: the rarest word has `phraseCandidates`
+    /// entries in it, so no more entries can hold the whole phrase.
+    static func phraseSpanStart(words: [String], _ db: Database) throws -> Int64? {
+        guard !words.isEmpty else { return nil }
+        var start: Int64? = nil
+        for word in Set(words) {
+            let nth = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"),
+                arguments: ["\"" + word + "\"", phraseCandidates - 1])
+            guard let nth else { return nil }
+            start = min(start ?? nth, nth)
+        }
+        return start
     }
 
     static func facets(of hits: [CatalogHits.Hit]) -> [ItemType: Int] {
@@ -282,16 +330,25 @@ enum SQLiteCatalog {
         var hasPhrase = false
         var hasPrefix = false
         var hasExclusions = false
+        /// The words every match holds (those of quoted runs not after a `NOT`).
+        var requiredWords: [String] = []
 
         init(_ match: String) {
             var quoted = false
             var outside = ""
+            var run = ""
             for character in match {
                 if character == "\"" {
+                    if quoted, !outside.hasSuffix(" NOT ") {
+                        requiredWords += run.split(separator: " ").map(String.init)
+                    }
+                    run = ""
                     quoted.toggle()
+                    if quoted { continue }
                     outside.append(" ")
                 } else if quoted {
                     if character == " " { hasPhrase = true }
+                    run.append(character)
                 } else {
                     outside.append(character)
                 }

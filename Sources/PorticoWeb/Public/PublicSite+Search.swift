@@ -39,8 +39,13 @@ extension PublicSite {
         values["hasResults"] = !page.results.isEmpty
         values["noResults"] = !searchRequest.query.isEmpty && page.results.isEmpty
         let count = page.totalIsExact ? Formatting.count(page.total) : Formatting.count(page.total) + "+"
-        values["summary"] = page.total == 1 ? "1 result" : "\(count) results"
-        values["capped"] = !page.totalIsExact
+        values["summary"] = page.total == 1 && page.totalIsExact ? "1 result" : "\(count) results"
+        values["capped"] = !page.totalIsExact && !page.isPartial
+        if page.isPartial {
+            var everything = searchRequest
+            everything.complete = true
+            values["partialAllURL"] = SearchQueryParameters.link(for: everything, page: nil, types: searchRequest.types, path: context.basePath + "/_search")
+        }
         let base = SearchQueryParameters.link(for: searchRequest, page: nil, types: nil, path: context.basePath + "/_search")
         values["facets"] = page.facets.map { facet -> [String: Any] in
             [
@@ -91,7 +96,8 @@ enum SearchQueryParameters {
         let from = parameters["from"].flatMap { day(String($0)) }
         let until = parameters["until"].flatMap { day(String($0)) }.map { $0.addingTimeInterval(86_400 - 0.001) }
         let page = parameters["page"].flatMap { Int($0) } ?? 1
-        return SearchRequest(query: query, types: types.isEmpty ? nil : Set(types), below: below, from: from, until: until, tag: tag, page: page)
+        let complete = parameters["all"] == "1"
+        return SearchRequest(query: query, types: types.isEmpty ? nil : Set(types), below: below, from: from, until: until, tag: tag, page: page, complete: complete)
     }
 
     /// A `YYYY-MM-DD` day at midnight UTC, or nil.
@@ -111,6 +117,7 @@ enum SearchQueryParameters {
         if let tag = request.tag { items.append(URLQueryItem(name: "tag", value: tag)) }
         if let from = request.from { items.append(URLQueryItem(name: "from", value: Formatting.iso(from).prefix(10).description)) }
         if let until = request.until { items.append(URLQueryItem(name: "until", value: Formatting.iso(until).prefix(10).description)) }
+        if request.complete { items.append(URLQueryItem(name: "all", value: "1")) }
         if let page, page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
         var components = URLComponents()
         components.path = path

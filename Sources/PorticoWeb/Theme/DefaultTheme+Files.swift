@@ -599,7 +599,7 @@ extension DefaultTheme {
     <button type="submit" class="button">Search</button>
   </form>
   {{#hasQuery}}
-  <p class="search-summary">{{summary}}{{#capped}} (many items match: those with the words in their title come first, then the latest; add words to narrow the search){{/capped}}</p>
+  <p class="search-summary">{{summary}}{{#capped}} (many items match: those with the words in their title come first, then the latest; add words to narrow the search){{/capped}}{{#partialAllURL}} in the latest part of the site: this phrase is made of very common words. <a href="{{partialAllURL}}">Search everything</a> (slower).{{/partialAllURL}}</p>
   {{#hasFacets}}
   <ul class="search-facets" aria-label="Filter by type">
     <li>{{#typeFiltered}}<a href="{{allTypesURL}}">All types</a>{{/typeFiltered}}{{^typeFiltered}}<strong>All types</strong>{{/typeFiltered}}</li>
