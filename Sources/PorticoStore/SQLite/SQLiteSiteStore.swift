@@ -56,6 +56,7 @@ final class SQLiteSiteStore: SiteContentStore {
         configuration.prepareDatabase { db in
             // Readers only: the writer keeps its page cache (bulk imports were measured slower with it).
             if db.configuration.readonly { try db.execute(sql: "PRAGMA mmap_size = \(SQLiteSiteStore.mmapBytes)") }
+            try CatalogRank.register(db)
         }
         configuration.foreignKeysEnabled = true
         configuration.maximumReaderCount = max(1, readers)
@@ -75,6 +76,7 @@ final class SQLiteSiteStore: SiteContentStore {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try CatalogRank.register(db)
         }
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
