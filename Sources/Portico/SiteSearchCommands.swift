@@ -49,6 +49,7 @@ extension SiteCommand {
         @Option(help: "Only items of this type (page, news, event, folder, image, file, link, message).") var type: String?
         @Option(name: .customLong("in"), help: "Only below this folder path.") var folder: String?
         @Option(help: "Results per page.") var limit: Int = 20
+        @Flag(help: "Search every entry for a phrase of very common words, however long it takes (by default only the latest part is).") var all = false
         @Option(help: "Run the query sets of this queries.json and print latencies.") var benchmark: String?
         @Option(help: "With --benchmark: the folder that holds one folder per list (for filtered queries).") var listsFolder: String = "/lists"
         @Option(help: "With --benchmark: how many times to run each query set.") var rounds: Int = 1
@@ -75,13 +76,16 @@ extension SiteCommand {
                     types = [known]
                 }
                 let started = ContinuousClock.now
-                let page = try await search.search(in: site, SearchRequest(query: SearchQuery(query), types: types, below: folder, pageSize: max(1, min(limit, 100))), by: principal)
+                let page = try await search.search(in: site, SearchRequest(query: SearchQuery(query), types: types, below: folder, pageSize: max(1, min(limit, 100)), complete: all), by: principal)
                 let elapsed = ContinuousClock.now - started
                 for result in page.results {
                     printLine("\(result.item.path)\t\(result.item.type.rawValue)\t\(result.title.plainText)")
                 }
                 let facets = page.facets.map { "\($0.type.rawValue) \($0.count)" }.joined(separator: ", ")
                 printLine("\(page.total)\(page.totalIsExact ? "" : "+") results (\(facets)) in \(Self.milliseconds(elapsed)) ms")
+                if page.isPartial {
+                    printLine("only the latest part was searched: the phrase is made of very common words (--all searches everything)")
+                }
             }
         }
 
