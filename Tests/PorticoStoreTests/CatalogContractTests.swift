@@ -133,12 +133,20 @@ import Testing
         let windowed = try await find(site, "release -tram", window: 1)
         #expect(!windowed.hits.contains { $0.itemID.rawValue == "m2" })
         #expect(ids(windowed).contains("m1"))
-        // Phrases: titles first, then the latest added (m2 was added again by the move); exact
-        // below the window.
+        // Phrases: titles first, then the latest added (the move kept m2's place before m3);
+        // exact below the window.
         let phrase = try await find(site, "\"release notes\"")
         #expect(phrase.hits.map(\.itemID.rawValue) == ["m2"] && phrase.totalIsExact)
         let loose = try await find(site, "\"a release\"")
-        #expect(loose.hits.map(\.itemID.rawValue) == ["m2", "m3"] && loose.total == 2 && loose.totalIsExact)
+        #expect(loose.hits.map(\.itemID.rawValue) == ["m3", "m2"] && loose.total == 2 && loose.totalIsExact)
+        // A typed word shaped like a folder's scope token (the SQLite catalog's: "in" and the
+        // FNV-1a hash of the folder's id) does not find what is in the folder.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "old".utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        let token = "in" + String(repeating: "0", count: 16 - hex.count) + hex
+        #expect(try await find(site, token).total == 0)
+        #expect(try await find(site, token + " release").total == 0)
         // Prefixes too: the body-only match comes after the titles.
         let prefixed = try await find(site, "relea*")
         #expect(prefixed.hits.last?.itemID.rawValue == "m3" && prefixed.total == 3 && prefixed.totalIsExact)
@@ -167,6 +175,9 @@ import Testing
         ))
         #expect(ids(everything) == ["old", "new"])
         #expect(!everything.isPartial && everything.totalIsExact)
+        // With a date range, or a folder with fewer entries, too.
+        let dated = try await find(site, "\"beta alpha\"", from: epoch)
+        #expect(ids(dated) == ["old", "new"] && !dated.isPartial)
         // With a rare word, the whole catalog is searched.
         let rare = try await find(site, "\"gamma vintage\"")
         #expect(ids(rare) == ["old"] && !rare.isPartial && rare.totalIsExact)

@@ -163,6 +163,8 @@ enum Migrations {
         // Titles in an index of their own, and folders as scope tokens (see SQLiteCatalog): the
         // catalog is made again from the items.
         migrator.registerMigration("v6-catalog-titles-and-scopes") { db in
+            // A catalog made by v4 with this code already has them.
+            if try db.columns(in: "catalog_meta").contains(where: { $0.name == "scope" }) { return }
             try db.execute(sql: "DROP TABLE IF EXISTS catalog_titles; DROP TABLE catalog; DROP TABLE catalog_meta")
             try SQLiteCatalog.createTables(db)
             try SQLiteCatalog.rebuild(db, progress: nil)

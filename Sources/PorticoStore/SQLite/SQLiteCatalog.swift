@@ -136,6 +136,12 @@ enum SQLiteCatalog {
         }
     }
 
+    /// Whether a typed word has the shape of a scope token ("in" and 16 hex digits).
+    static func isScopeShaped(_ run: String) -> Bool {
+        let word = run.lowercased()
+        return word.count == 18 && word.hasPrefix("in") && word.dropFirst(2).allSatisfy(\.isHexDigit)
+    }
+
     /// A folder's token in the `scope` column: "in" and a 64-bit FNV-1a hash of its id in hex
     /// (one token for any id, whatever characters it has; compared within the column only).
     static func scopeToken(_ id: String) -> String {
@@ -160,13 +166,32 @@ enum SQLiteCatalog {
         try db.cachedStatement(sql: "UPDATE catalog_meta SET path = ? WHERE item_id = ?").execute(arguments: [path, itemID])
     }
 
-    /// Adds the entries of `items` again with their current scopes, parents before children
-    /// (after a folder moved to another parent, for everything below it).
-    static func rescope(_ items: [Item], _ db: Database) throws {
+    /// Gives the entries of the items below `prefix` (a folder's path and "/") their current
+    /// scopes, after that folder moved to another parent. Each entry keeps its number, so the
+    /// moved messages keep their place in the latest-first order; items are read one at a time.
+    static func rescope(below prefix: String, _ db: Database) throws {
+        let entries = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT m.doc, m.scope, i.rowid FROM catalog_meta m JOIN items i ON i.id = m.item_id
+            WHERE substr(m.path, 1, ?) = ?
+            """), arguments: [prefix.count, prefix])
+        let select = try db.cachedStatement(sql: "SELECT \(ItemRows.columns) FROM items WHERE rowid = ?")
         var scopes = Scopes()
-        for item in items.sorted(by: { ($0.path.count, $0.path) < ($1.path.count, $1.path) }) {
-            try remove(item, db)
-            try add(item, document: SearchDocument(item), scope: scopes.below(item.parentID?.rawValue, db), db)
+        for entry in entries {
+            let doc: Int64 = entry[0]
+            let old: String = entry[1]
+            guard let item = try ItemRows.fetchOne(select, arguments: [entry[2] as Int64]) else { continue }
+            let scope = try scopes.below(item.parentID?.rawValue, db)
+            guard scope != old else { continue }
+            let document = SearchDocument(item)
+            try db.cachedStatement(sql: "INSERT INTO catalog (catalog, rowid, title, description, body, tags, author, scope) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, old])
+            try db.cachedStatement(sql: "INSERT INTO catalog_titles (catalog_titles, rowid, title, tags, scope) VALUES ('delete', ?, ?, ?, ?)")
+                .execute(arguments: [doc, document.title, document.tags, old])
+            try db.cachedStatement(sql: "INSERT INTO catalog (rowid, title, description, body, tags, author, scope) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, scope])
+            try db.cachedStatement(sql: "INSERT INTO catalog_titles (rowid, title, tags, scope) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [doc, document.title, document.tags, scope])
+            try db.cachedStatement(sql: "UPDATE catalog_meta SET scope = ? WHERE doc = ?").execute(arguments: [scope, doc])
         }
     }
 
@@ -212,13 +237,17 @@ enum SQLiteCatalog {
         let window = max(1, search.window)
         let expression = MatchShape(search.match)
         var scope = ""
+        var scopeTerm: String? = nil
         if let below = search.below, below != "/" {
             guard let folder = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM items WHERE path = ?"), arguments: [below]) else {
                 return .empty
             }
-            scope = " AND scope : \"" + scopeToken(folder) + "\""
+            scopeTerm = "scope : \"" + scopeToken(folder) + "\""
+            scope = " AND " + scopeTerm!
         }
-        let match = scope.isEmpty ? search.match : "(" + search.match + ")" + scope
+        // A typed word shaped like a scope token must not match the scope column.
+        let words = expression.runs.contains(where: isScopeShaped) ? "{title description body tags author} : (" + search.match + ")" : search.match
+        let match = scope.isEmpty ? words : "(" + words + ")" + scope
         var conditions: [String] = []
         var arguments = StatementArguments()
         try visibility(search.visibility, into: &conditions, &arguments, db)
@@ -251,10 +280,11 @@ enum SQLiteCatalog {
         }
         // A phrase of common words: only the latest part of the catalog where the rarest of them
         // holds `phraseCandidates` entries, unless the search asks for everything.
+        // (Not with a date range: the latest part may hold none of its dates.)
         var oldest: Int64? = nil
-        let boundedPhrase = expression.hasPhrase && !search.complete
+        let boundedPhrase = expression.hasPhrase && !search.complete && search.from == nil && search.until == nil
         if boundedPhrase {
-            oldest = try phraseSpanStart(words: expression.requiredWords, db)
+            oldest = try phraseSpanStart(terms: expression.requiredWords.map { "\"" + $0 + "\"" } + (scopeTerm.map { [$0] } ?? []), db)
         }
         // Titles first: the title index holds every word of the query (excluded words are
         // checked against the whole entry, when there are any).
@@ -322,7 +352,8 @@ enum SQLiteCatalog {
     /// entries (a measured 36–52 ms for 9,500 entries), so 3,000 keep a phrase near 15 ms.
     static let phraseCandidates = 3_000
 
-    /// The lowest entry number to search for a phrase of `words`, or nil when one of them is in
+    /// The lowest entry number to search for a phrase whose entries hold all of `terms` (its
+    /// words, and the folder filter's scope token), or nil when one of them is in
     /// fewer than `phraseCandidates` entries (the whole catalog is then cheap to check). Each
     /// word's `phraseCandidates`-th latest entry is found by skipping, not reading, its list;
     /// the span is then read forwards: FTS5 (3.40) finds each entry of the rarest word in the
@@ -330,13 +361,13 @@ enum SQLiteCatalog {
     /// entry by entry when reading backwards (a measured 2 ms against 48 ms for one span);
     /// the span starts at the earliest of those: the rarest word has `phraseCandidates`
     /// entries in it, so no more entries can hold the whole phrase.
-    static func phraseSpanStart(words: [String], _ db: Database) throws -> Int64? {
-        guard !words.isEmpty else { return nil }
+    static func phraseSpanStart(terms: [String], _ db: Database) throws -> Int64? {
+        guard !terms.isEmpty else { return nil }
         var start: Int64? = nil
-        for word in Set(words) {
+        for term in Set(terms) {
             let nth = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"),
-                arguments: ["\"" + word + "\"", phraseCandidates - 1])
+                arguments: [term, phraseCandidates - 1])
             guard let nth else { return nil }
             start = min(start ?? nth, nth)
         }

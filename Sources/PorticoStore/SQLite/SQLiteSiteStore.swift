@@ -408,9 +408,7 @@ final class SQLiteSiteStore: SiteContentStore {
             try SQLiteCatalog.replace(current, with: item, db)
             if item.parentID != current.parentID {
                 // Moved to another folder: the scopes of everything below it change.
-                let prefix = item.path + "/"
-                let descendants = try ItemRows.fetchAll(db.cachedStatement(sql: Self.selectSQL + " WHERE substr(path, 1, ?) = ?"), arguments: [prefix.utf8.count, prefix])
-                try SQLiteCatalog.rescope(descendants, db)
+                try SQLiteCatalog.rescope(below: item.path + "/", db)
             }
         }
     }
