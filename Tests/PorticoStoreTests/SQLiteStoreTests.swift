@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import PorticoCore
-import PorticoStore
+@testable import PorticoStore
 import Testing
 
 /// Behaviour specific to the embedded SQLite store: files, bounded open sites, broken files.
@@ -30,6 +30,45 @@ import Testing
         let database = try DatabaseQueue(path: folder.appendingPathComponent("sites/alpha/content.sqlite").path)
         let hashSize = try await database.read { db in try Int.fetchOne(db, sql: "SELECT v FROM catalog_config WHERE k = 'hashsize'") }
         #expect(hashSize == 16 << 20)
+    }
+
+    @Test func portico_rankGivenExactFrequenciesScoresLikeFTS5sBM25() async throws {
+        // The catalog's ranking function is BM25 with the word frequencies passed in; given
+        // the exact ones, it must score every entry as FTS5's bm25() does.
+        let (store, folder) = try makeStore()
+        let site = try await makeSite(store, id: "alpha")
+        let texts = [
+            ("Harbour news", "boats in the harbour, more boats"), ("Boats", "the harbour was calm"),
+            ("Mountains", "far from any harbour and any boats at all, a long way"), ("Fields", "no water here"),
+            ("Harbour harbour", "a harbour"),
+        ] + (0..<20).map { ("Field \($0)", "grass and sheep") }  // so that the words weigh something
+        for (index, (title, body)) in texts.enumerated() {
+            var entry = item("i\(index)", parent: "alpha-root", path: "/i\(index)")
+            entry.title = title
+            entry.body = body
+            entry.bodyHTML = "<p>" + body + "</p>"
+            try await site.insert(entry, revision: revision(entry))
+        }
+        store.closeSite(try SiteID("alpha"))
+        let database = try DatabaseQueue(path: folder.appendingPathComponent("sites/alpha/content.sqlite").path)
+        let rows = try await database.read { db -> [Row] in
+            try CatalogRank.register(db)
+            let entries = try Double(Int.fetchOne(db, sql: "SELECT count(*) FROM catalog_meta") ?? 0)
+            func idf(_ word: String) throws -> Double {
+                let count = try Double(Int.fetchOne(db, sql: "SELECT count(*) FROM catalog WHERE catalog MATCH ?", arguments: [word]) ?? 0)
+                return max(1e-6, log((entries - count + 0.5) / (count + 0.5)))
+            }
+            return try Row.fetchAll(db, sql: """
+                SELECT rowid, bm25(catalog, 10.0, 4.0, 1.0, 5.0, 2.0, 0.0), portico_rank(catalog, ?, ?)
+                FROM catalog WHERE catalog MATCH '"harbour" "boats"'
+                """, arguments: [try idf("\"harbour\""), try idf("\"boats\"")])
+        }
+        #expect(rows.count == 3)
+        for row in rows {
+            let bm25: Double = row[1]
+            let rank: Double = row[2]
+            #expect(bm25 < -0.1 && abs(bm25 - rank) < 1e-9 * abs(bm25), "entry \(row[0] as Int64): bm25 \(bm25), portico_rank \(rank)")
+        }
     }
 
     @Test func openSitesStayBounded() async throws {

@@ -226,10 +226,11 @@ enum SQLiteCatalog {
     /// - words matching at most `window` entries, found by a cheap probe of the full-text index
     ///   (most searches on most sites): every visible match is ranked with BM25, title and tags
     ///   weighing most; totals and facets are exact;
-    /// - more matches, or a phrase or prefix: BM25 would first walk every entry of each word to
-    ///   weigh it (hundreds of milliseconds for a word in half a million messages), and evaluate
-    ///   each phrase or prefix (a merge of every word it expands to) in full once more. Instead the latest `window` visible matches in titles and tags
-    ///   come first (from the small `catalog_titles`), then the latest `window` visible matches
+    /// - more matches, or a phrase or prefix: ranking every match would first weigh each word
+    ///   by walking all its entries (hundreds of milliseconds for a word in half a million
+    ///   messages), and evaluate each phrase or prefix (a merge of every word it expands to) in
+    ///   full once more. Instead the latest `window` visible matches in titles and tags come
+    ///   first (from the small `catalog_titles`), then the latest `window` visible matches
     ///   anywhere; the total is exact only when fewer than `window` matched.
     /// A folder filter is the folder's scope token, intersected in the full-text index.
     static func search(_ search: CatalogSearch, _ db: Database) throws -> CatalogHits {
