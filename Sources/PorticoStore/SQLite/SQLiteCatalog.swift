@@ -21,7 +21,7 @@ import PorticoCore
 /// The `scope` column holds one token per folder above the item (the site root excepted),
 /// made from the folder's id, so that "only below this folder" is a full-text term intersected
 /// with the words, not a path check on every match. Ids survive renames; a move to another
-/// folder re-adds the moved subtree's entries.
+/// folder indexes the moved subtree's entries again under their own numbers (`rescope`).
 ///
 /// Entry numbers (`doc`, the FTS rowid) are given in the order entries are added (an edit
 /// adds the entry again), so the full-text index walks its rows most recently added first for
@@ -93,11 +93,20 @@ enum SQLiteCatalog {
                 item.expires?.millisecondsSince1970, item.membersOnly, item.creator?.rawValue, document.date.millisecondsSince1970,
                 document.tagKey, scope,
             ])
-        let doc = db.lastInsertedRowID
-        try db.cachedStatement(sql: "INSERT INTO catalog (rowid, title, description, body, tags, author, scope) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, scope])
-        try db.cachedStatement(sql: "INSERT INTO catalog_titles (rowid, title, tags, scope) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [doc, document.title, document.tags, scope])
+        try index(db.lastInsertedRowID, document, scope: scope, db)
+    }
+
+    /// Writes entry `doc` into both full-text tables, or with `deleting` removes it from them
+    /// (contentless tables need exactly the values that were written).
+    private static func index(_ doc: Int64, _ document: SearchDocument, scope: String, deleting: Bool = false, _ db: Database) throws {
+        let command = deleting ? "'delete', " : ""
+        try db.cachedStatement(sql: """
+            INSERT INTO catalog (\(deleting ? "catalog, " : "")rowid, title, description, body, tags, author, scope)
+            VALUES (\(command)?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, scope])
+        try db.cachedStatement(sql: """
+            INSERT INTO catalog_titles (\(deleting ? "catalog_titles, " : "")rowid, title, tags, scope) VALUES (\(command)?, ?, ?, ?)
+            """).execute(arguments: [doc, document.title, document.tags, scope])
     }
 
     /// Removes the entry of `item`, given exactly as it is stored.
@@ -106,12 +115,7 @@ enum SQLiteCatalog {
             return
         }
         let doc: Int64 = row[0]
-        let scope: String = row[1]
-        let document = SearchDocument(item)
-        try db.cachedStatement(sql: "INSERT INTO catalog (catalog, rowid, title, description, body, tags, author, scope) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, scope])
-        try db.cachedStatement(sql: "INSERT INTO catalog_titles (catalog_titles, rowid, title, tags, scope) VALUES ('delete', ?, ?, ?, ?)")
-            .execute(arguments: [doc, document.title, document.tags, scope])
+        try index(doc, SearchDocument(item), scope: row[1], deleting: true, db)
         try db.cachedStatement(sql: "DELETE FROM catalog_meta WHERE doc = ?").execute(arguments: [doc])
     }
 
@@ -183,14 +187,8 @@ enum SQLiteCatalog {
             let scope = try scopes.below(item.parentID?.rawValue, db)
             guard scope != old else { continue }
             let document = SearchDocument(item)
-            try db.cachedStatement(sql: "INSERT INTO catalog (catalog, rowid, title, description, body, tags, author, scope) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, old])
-            try db.cachedStatement(sql: "INSERT INTO catalog_titles (catalog_titles, rowid, title, tags, scope) VALUES ('delete', ?, ?, ?, ?)")
-                .execute(arguments: [doc, document.title, document.tags, old])
-            try db.cachedStatement(sql: "INSERT INTO catalog (rowid, title, description, body, tags, author, scope) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [doc, document.title, document.description, document.body, document.tags, document.author, scope])
-            try db.cachedStatement(sql: "INSERT INTO catalog_titles (rowid, title, tags, scope) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [doc, document.title, document.tags, scope])
+            try index(doc, document, scope: old, deleting: true, db)
+            try index(doc, document, scope: scope, db)
             try db.cachedStatement(sql: "UPDATE catalog_meta SET scope = ? WHERE doc = ?").execute(arguments: [scope, doc])
         }
     }
@@ -237,15 +235,14 @@ enum SQLiteCatalog {
         guard !search.match.isEmpty else { return .empty }
         let window = max(1, search.window)
         let expression = MatchShape(search.match)
-        var scope = ""
         var scopeTerm: String? = nil
         if let below = search.below, below != "/" {
             guard let folder = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM items WHERE path = ?"), arguments: [below]) else {
                 return .empty
             }
             scopeTerm = "scope : \"" + scopeToken(folder) + "\""
-            scope = " AND " + scopeTerm!
         }
+        let scope = scopeTerm.map { " AND " + $0 } ?? ""
         // A typed word shaped like a scope token must not match the scope column.
         let words = expression.runs.contains(where: isScopeShaped) ? "{title description body tags author} : (" + search.match + ")" : search.match
         let match = scope.isEmpty ? words : "(" + words + ")" + scope
@@ -336,15 +333,21 @@ enum SQLiteCatalog {
             guard !excluded.contains(index) else { return 0 }
             let term = "\"" + run + "\""
             let count: Double
-            if let nth = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"),
-                arguments: [term, sample - 1]) {
+            if let nth = try latestEntry(holding: term, at: sample, db) {
                 count = min(entries, Double(sample) * entries / max(1, highest - Double(nth) + 1))
             } else {
                 count = Double(try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM (SELECT rowid FROM catalog WHERE catalog MATCH ? LIMIT ?)"), arguments: [term, sample]) ?? 0)
             }
             return max(1e-6, log((entries - count + 0.5) / (count + 0.5)))
         }
+    }
+
+    /// The number of the `rank`-th latest entry holding `term` (a full-text expression), or nil
+    /// when fewer hold it. Skips through the term's list without reading its positions.
+    static func latestEntry(holding term: String, at rank: Int, _ db: Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"),
+            arguments: [term, rank - 1])
     }
 
     /// How many entries holding the rarest word of a phrase are checked at most (when every
@@ -366,10 +369,7 @@ enum SQLiteCatalog {
         guard !terms.isEmpty else { return nil }
         var start: Int64? = nil
         for term in Set(terms) {
-            let nth = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT rowid FROM catalog WHERE catalog MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"),
-                arguments: [term, phraseCandidates - 1])
-            guard let nth else { return nil }
+            guard let nth = try latestEntry(holding: term, at: phraseCandidates, db) else { return nil }
             start = min(start ?? nth, nth)
         }
         return start
@@ -388,12 +388,15 @@ enum SQLiteCatalog {
         var hasPhrase = false
         var hasPrefix = false
         var hasExclusions = false
-        /// The words every match holds (those of quoted runs not after a `NOT`).
-        var requiredWords: [String] = []
         /// Every quoted run, in order (FTS5 numbers the phrases of an expression this way).
         var runs: [String] = []
         /// The indexes in `runs` of those after a `NOT`.
         var excludedRuns: Set<Int> = []
+
+        /// The words every match holds (those of the runs not after a `NOT`).
+        var requiredWords: [String] {
+            runs.indices.filter { !excludedRuns.contains($0) }.flatMap { runs[$0].split(separator: " ").map(String.init) }
+        }
 
         init(_ match: String) {
             var quoted = false
@@ -402,11 +405,7 @@ enum SQLiteCatalog {
             for character in match {
                 if character == "\"" {
                     if quoted {
-                        if outside.hasSuffix(" NOT ") {
-                            excludedRuns.insert(runs.count)
-                        } else {
-                            requiredWords += run.split(separator: " ").map(String.init)
-                        }
+                        if outside.hasSuffix(" NOT ") { excludedRuns.insert(runs.count) }
                         runs.append(run)
                     }
                     run = ""
