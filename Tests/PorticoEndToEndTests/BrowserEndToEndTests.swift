@@ -14,14 +14,8 @@ import Testing
 
     /// Python's selenium can be imported (asked asynchronously, without holding a thread).
     static func seleniumAvailable() async -> Bool {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import selenium"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        do { try probe.run() } catch { return false }
-        await waitForExit(probe, timeout: .seconds(60))
-        return !probe.isRunning && probe.terminationStatus == 0
+        guard let probe = try? ChildProcess("/usr/bin/env", ["python3", "-c", "import selenium"]) else { return false }
+        return await probe.waitForExit(timeout: .seconds(60)) == 0
     }
 
     static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
@@ -36,17 +30,20 @@ import Testing
         let password = try #require(server.firstLines.firstMatch(of: /password: (\S+)/)?.1)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Browser/editor_flow.py")
         let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("portico-browser-\(UUID().uuidString)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "http://demo.localhost:\(server.port)", "admin", String(password), screenshots.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        await waitForExit(process, timeout: .seconds(180))
-        if process.isRunning { process.terminate() }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(!process.isRunning && process.terminationStatus == 0, "\(text) (screenshots in \(screenshots.path))")
+        let process = try ChildProcess("/usr/bin/env", ["python3", script.path, "http://demo.localhost:\(server.port)", "admin", String(password), screenshots.path],
+                                       output: .pipe, error: .sameAsOutput)
+        // The output is collected as it comes, so that the script never waits on a full pipe.
+        let collected = Locked((data: Data(), ended: false))
+        process.output!.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            collected.withLock { $0.data.append(data); $0.ended = data.isEmpty }
+        }
+        let status = await process.waitForExit(timeout: .seconds(180))
+        process.terminate()
+        try? await eventually(timeout: .seconds(5)) { collected.withLock { $0.ended } }
+        let text = String(decoding: collected.withLock { $0.data }, as: UTF8.self)
+        #expect(status == 0, "\(text) (screenshots in \(screenshots.path))")
         #expect(text.contains("browser flow passed"))
     }
 }

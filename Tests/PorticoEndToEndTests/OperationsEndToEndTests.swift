@@ -42,10 +42,10 @@ import Glibc
         let (status, body) = try await slow.value
         #expect(status == 200)
         #expect(body.contains("Northfield"))
-        await waitForExit(server.process, timeout: .seconds(20))
+        await server.process.waitForExit(timeout: .seconds(20))
         #expect(!server.process.isRunning)
         try await Task.sleep(for: .milliseconds(500))
-        #expect(server.exitStatus ?? server.process.terminationStatus == 0)
+        #expect(server.exitStatus == 0)
     }
 
     @Test func aKilledWorkerIsReplacedAndTheSiteKeepsAnswering() async throws {
@@ -138,29 +138,20 @@ import Glibc
 
 /// A `portico` process whose standard output is collected as it comes.
 final class ServerProcess: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
     private let output = Locked("")
-    private let exit = Locked<Int32?>(nil)
 
-    /// The exit status once the process has ended (taken in the termination handler).
-    var exitStatus: Int32? { exit.withLock { $0 } }
+    /// The exit status once the process has ended.
+    var exitStatus: Int32? { process.exitStatus }
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = PorticoBinary.url
-        process.arguments = arguments + ["--log-level", "warning"]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        process = try ChildProcess(PorticoBinary.url.path, arguments + ["--log-level", "warning"], environment: environment, output: .pipe)
         let output = self.output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
+        process.output!.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil; return }
             output.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
-        let exit = self.exit
-        process.terminationHandler = { finished in exit.withLock { $0 = finished.terminationStatus } }
-        try process.run()
     }
 
     var text: String { output.withLock { $0 } }
@@ -181,11 +172,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// SIGTERM to the process (a supervisor passes it on to its workers).
-    func stop() {
-        if process.isRunning { process.terminate() }
-    }
-
-    deinit { stop() }
+    func stop() { process.terminate() }
 }
 
 struct Timeout: Error, CustomStringConvertible {

@@ -35,51 +35,45 @@ enum PorticoBinary {
 
     /// Runs a command to completion.
     static func run(_ arguments: [String], input: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        let inPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = inPipe
-        // The status is taken in the termination handler: reading `terminationStatus` right
-        // after `isRunning` turns false can still trap in Foundation on Linux.
-        let exit = Locked<Int32?>(nil)
-        process.terminationHandler = { finished in exit.withLock { $0 = finished.terminationStatus } }
-        try process.run()
-        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inPipe.fileHandleForWriting.close()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        let status = finalStatus(of: process, handler: exit)
-        return Result(status: status, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
+        let process = try ChildProcess(url.path, arguments, input: .pipe, output: .pipe, error: .pipe)
+        // Standard error is read alongside standard output, so that neither pipe fills up
+        // while the other is being read.
+        let errors = Locked(Data())
+        let errorsRead = DispatchGroup()
+        errorsRead.enter()
+        let errorOutput = process.errorOutput!
+        DispatchQueue.global().async {
+            let data = errorOutput.readDataToEndOfFile()
+            errors.withLock { $0 = data }
+            errorsRead.leave()
+        }
+        if let input { process.input!.write(Data(input.utf8)) }
+        try process.input!.close()
+        let output = process.output!.readDataToEndOfFile()
+        errorsRead.wait()
+        let status = process.waitForExitBlocking() ?? { process.terminate(); return -1 }()
+        return Result(status: status, output: String(decoding: output, as: UTF8.self), error: String(decoding: errors.withLock { $0 }, as: UTF8.self))
     }
 }
 
 /// A `portico serve` running in the background on a free port.
 final class RunningServer: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
     let port: Int
     let firstLines: String
 
     init(arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = PorticoBinary.url
-        process.arguments = ["serve", "--port", "0", "--log-level", "warning"] + arguments
         // Only the first lines of standard output are read: the access log (one line per
         // request) would fill the pipe and stall the server, so it is off here.
-        process.environment = ProcessInfo.processInfo.environment.merging(["PORTICO_LOG_ACCESS": "off"].merging(environment) { $1 }) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(PorticoBinary.url.path, ["serve", "--port", "0", "--log-level", "warning"] + arguments,
+                                   environment: ["PORTICO_LOG_ACCESS": "off"].merging(environment) { $1 }, output: .pipe)
+        let out = process.output!
         // Read until the server says where it listens (at most 60 s).
         var text = ""
         let deadline = Date().addingTimeInterval(60)
         var found: Int?
         while found == nil && Date() < deadline {
-            let data = out.fileHandleForReading.availableData
+            let data = out.availableData
             if data.isEmpty { break }
             text += String(decoding: data, as: UTF8.self)
             if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)\//) { found = Int(match.1) }
@@ -93,11 +87,7 @@ final class RunningServer: @unchecked Sendable {
     }
 
     /// Sends SIGTERM and does not wait: a blocked wait would hold one of the test pool's threads.
-    func stop() {
-        if process.isRunning { process.terminate() }
-    }
-
-    deinit { stop() }
+    func stop() { process.terminate() }
 
     /// Fetches `path` with the given Host header.
     func get(_ path: String, host: String? = nil, timeout: TimeInterval = 60) async throws -> (status: Int, headers: [AnyHashable: Any], body: Data) {
@@ -115,32 +105,6 @@ final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
         completionHandler(nil)
     }
-}
-
-/// The exit status of a process: from its termination handler when that has run, else read
-/// once the process has been seen ended for a moment (reading `terminationStatus` too early
-/// traps in Foundation on Linux).
-func finalStatus(of process: Process, handler: Locked<Int32?>, timeout: TimeInterval = 120) -> Int32 {
-    let deadline = Date().addingTimeInterval(timeout)
-    while handler.withLock({ $0 }) == nil && process.isRunning && Date() < deadline { usleep(10_000) }
-    if let status = handler.withLock({ $0 }) { return status }
-    if process.isRunning { process.terminate(); return -1 }
-    let grace = Date().addingTimeInterval(1)
-    while handler.withLock({ $0 }) == nil && Date() < grace { usleep(10_000) }
-    return handler.withLock { $0 } ?? process.terminationStatus
-}
-
-/// Waits for a process to end by polling, not with `waitUntilExit()`, which spins a run loop
-/// and has been seen to deadlock the (two-thread) test pool on Linux.
-func waitForExit(_ process: Process, timeout: TimeInterval = 120) {
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-}
-
-/// The same, for async tests: sleeps without holding a thread.
-func waitForExit(_ process: Process, timeout: Duration = .seconds(120)) async {
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
 }
 
 func temporaryDataFolder() -> String {

@@ -14,7 +14,7 @@ import Glibc
         let data = temporaryDataFolder()
         let server = try RunningServer(arguments: ["--data", data])
         server.stop()
-        await waitForExit(server.process, timeout: .seconds(30))
+        await server.process.waitForExit(timeout: .seconds(30))
         return data
     }
 
@@ -98,11 +98,7 @@ import Glibc
             }
             """
         try configuration.write(toFile: work + "/nginx.conf", atomically: true, encoding: .utf8)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: nginx)
-        server.arguments = ["-c", work + "/nginx.conf", "-g", "daemon off;"]
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try ChildProcess(nginx, ["-c", work + "/nginx.conf", "-g", "daemon off;"])
         defer { server.terminate() }
         try await eventually(timeout: .seconds(20)) { (try? Data(contentsOf: URL(fileURLWithPath: work + "/nginx.pid"))) != nil }
 

@@ -26,13 +26,10 @@ import Testing
     /// varnishd in the foreground may take its time over SIGTERM: give it two seconds, then kill
     /// it. No `waitUntilExit()`: its exit is not always observed, and a blocked wait would hold
     /// one of the test pool's few threads.
-    static func stop(_ process: Process) {
-        guard process.isRunning else { return }
-        let pid = process.processIdentifier
+    static func stop(_ process: ChildProcess) {
         process.terminate()
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitForExitBlocking(timeout: 2)
+        process.send(SIGKILL)
     }
 
     @Test(.enabled(if: varnishAvailable || required, "needs Debian's varnish (installed by .ci/run)"))
@@ -53,12 +50,7 @@ import Testing
         try Data(vcl.output.utf8).write(to: vclFile)
         chmod(vclFile.path, 0o644)
 
-        let varnish = Process()
-        varnish.executableURL = URL(fileURLWithPath: "/usr/sbin/varnishd")
-        varnish.arguments = ["-F", "-n", work.appendingPathComponent("n").path, "-a", "127.0.0.1:\(varnishPort)", "-f", vclFile.path, "-s", "malloc,64m"]
-        varnish.standardOutput = FileHandle.nullDevice
-        varnish.standardError = FileHandle.nullDevice
-        try varnish.run()
+        let varnish = try ChildProcess("/usr/sbin/varnishd", ["-F", "-n", work.appendingPathComponent("n").path, "-a", "127.0.0.1:\(varnishPort)", "-f", vclFile.path, "-s", "malloc,64m"])
         defer { Self.stop(varnish) }
         let front = WebClient(port: varnishPort)
         let back = WebClient(port: server.port)
