@@ -39,8 +39,12 @@ enum ProcessStatistics {
         guard let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
         var count = 0
+        // Only the name's first byte is read, in place: copying `d_name` (a 256-byte field)
+        // out of an entry would read past the end of readdir's buffer for its last entries,
+        // whose names are short (AddressSanitizer: heap-buffer-overflow).
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let entry = readdir(directory) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            let isDot = UnsafeRawPointer(entry).load(fromByteOffset: nameOffset, as: UInt8.self) == UInt8(ascii: ".")
             if !isDot { count += 1 }
         }
         return max(0, count - 1)
