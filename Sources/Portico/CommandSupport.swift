@@ -47,7 +47,8 @@ struct DataOptions: ParsableArguments {
             maximumRenders: configuration.maxRenders, editorReserve: configuration.editorReserve,
             maximumQueue: configuration.queueLength, maximumWait: .milliseconds(configuration.queueWait),
             simulatedRenderTime: .milliseconds(configuration.renderDelay),
-            cacheControl: CacheControlPolicy(page: configuration.pageCacheControl, feed: configuration.feedCacheControl, asset: configuration.assetCacheControl)
+            cacheControl: CacheControlPolicy(page: configuration.pageCacheControl, feed: configuration.feedCacheControl, asset: configuration.assetCacheControl),
+            pageDataBytes: configuration.pageDataSize * 1024 * 1024
         )
         return try await PorticoServices(
             store: store, theme: theme, uploadLimit: configuration.uploadLimit * 1024 * 1024, cache: cache,

@@ -42,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Memory for the response cache in megabytes, 0 turns it off (cache.size; default 256).")
     var cacheSize: Int?
 
+    @Option(help: "Memory for public pages' first reads in megabytes, reused until their site changes; 0 turns it off (cache.page_data_size; default 32).")
+    var pageDataSize: Int?
+
     @Option(help: "Renders allowed in flight at once (cache.max_renders; default 16).")
     var maxRenders: Int?
 
@@ -90,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         flag("port", port, "server.port") { configuration.port = $0 }
         flag("upload-limit", uploadLimit, "uploads.limit") { configuration.uploadLimit = $0 }
         flag("cache-size", cacheSize, "cache.size") { configuration.cacheSize = $0 }
+        flag("page-data-size", pageDataSize, "cache.page_data_size") { configuration.pageDataSize = $0 }
         flag("max-renders", maxRenders, "cache.max_renders") { configuration.maxRenders = $0 }
         flag("editor-reserve", editorReserve, "cache.editor_reserve") { configuration.editorReserve = $0 }
         flag("drain-timeout", drainTimeout, "server.drain_timeout") { configuration.drainTimeout = $0 }

@@ -22,6 +22,8 @@ public struct PorticoServices: Sendable {
     public let gate: RenderGate
     let flights = SingleFlight<CacheKey, CachedResponse>()
     let schedule: ScheduleTracker
+    /// Public pages' first reads, reused until their site changes.
+    let pageReads: PageReadsCache
     public let directory: SiteDirectory
     public let theme: Theme
     public let clock: any PorticoClock
@@ -73,6 +75,7 @@ public struct PorticoServices: Sendable {
         self.metrics = PorticoMetrics(cache: cache, gate: gate, store: store)
         let schedule = ScheduleTracker(store: store)
         self.schedule = schedule
+        self.pageReads = PageReadsCache(capacityBytes: cacheConfiguration.pageDataBytes, maximumAge: cacheConfiguration.freshFor, schedule: schedule)
         // Invalidation happens before the write's response is sent (publish awaits subscribers).
         events.subscribe { event in
             schedule.forget(event.siteID)

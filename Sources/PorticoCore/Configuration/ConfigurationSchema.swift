@@ -63,6 +63,7 @@ public enum ConfigurationSchema {
         boolean("storage.create_demo", "Create the demo site on first run.", \.createDemo),
         integer("uploads.limit", 1...4096, "The largest upload, in megabytes.", \.uploadLimit),
         integer("cache.size", 0...65536, "Megabytes of memory for the response cache (0 turns it off).", \.cacheSize),
+        integer("cache.page_data_size", 0...65536, "Megabytes for public pages' first reads (item, ancestors, navigation, a small folder's children), reused until their site changes (0 turns it off).", \.pageDataSize),
         integer("cache.max_renders", 1...10_000, "Renders in flight at once; more anonymous requests queue, then get the panic page.", \.maxRenders),
         integer("cache.editor_reserve", 0...9_999, "Render slots only logged-in editors may use.", \.editorReserve),
         integer("cache.queue_length", 0...100_000, "Anonymous requests that may wait for a render slot.", \.queueLength),

@@ -24,6 +24,7 @@ public struct PorticoConfiguration: Sendable, Equatable {
     public var uploadLimit = 20
     // [cache]
     public var cacheSize = 256
+    public var pageDataSize = 32
     public var maxRenders = 16
     public var editorReserve = 4
     public var queueLength = 256

@@ -23,13 +23,18 @@ public struct CacheConfiguration: Sendable {
     public var simulatedRenderTime: Duration
     /// Cache-Control sent with each kind of public response.
     public var cacheControl: CacheControlPolicy
+    /// The most bytes of public pages' first reads kept for reuse (`PageReadsCache`); 0 turns
+    /// that off. Independent of the response cache: with that off, pages are still rendered
+    /// for every request, from reads kept until their site changes.
+    public var pageDataBytes: Int
 
     public init(
         enabled: Bool = true, capacityBytes: Int = 256 * 1024 * 1024, freshFor: TimeInterval = 300, grace: TimeInterval = 60,
         maximumRenders: Int = 16, editorReserve: Int = 4, maximumQueue: Int = 256, maximumWait: Duration = .milliseconds(500),
-        simulatedRenderTime: Duration = .zero, cacheControl: CacheControlPolicy = CacheControlPolicy()
+        simulatedRenderTime: Duration = .zero, cacheControl: CacheControlPolicy = CacheControlPolicy(), pageDataBytes: Int = 32 * 1024 * 1024
     ) {
         self.cacheControl = cacheControl
+        self.pageDataBytes = pageDataBytes
         self.enabled = enabled
         self.capacityBytes = capacityBytes
         self.freshFor = freshFor

@@ -13,7 +13,20 @@ final class ScheduleTracker: Sendable {
         var validUntil: Date
     }
 
-    private let known = Mutex<(answers: [SiteID: Known], versions: [SiteID: UInt64])>(([:], [:]))
+    private let known = Mutex<(answers: [SiteID: Known], versions: [SiteID: UInt64], epoch: UInt64)>(([:], [:], 0))
+
+    /// Where a site's content stands for this tracker: it changes whenever the site's content
+    /// may have changed (a write here, a message from another worker, a change the site watcher
+    /// saw, missed cluster messages). Data read under one stamp may be reused while the stamp
+    /// stays the same (`PageReadsCache`).
+    struct Stamp: Equatable, Sendable {
+        let epoch: UInt64
+        let version: UInt64
+    }
+
+    func stamp(of site: SiteID) -> Stamp {
+        known.withLock { Stamp(epoch: $0.epoch, version: $0.versions[site] ?? 0) }
+    }
     let store: any ContentStore
 
     init(store: any ContentStore) {
@@ -39,6 +52,7 @@ final class ScheduleTracker: Sendable {
         known.withLock { state in
             for site in state.answers.keys { state.versions[site, default: 0] += 1 }
             state.answers.removeAll()
+            state.epoch += 1
         }
     }
 

@@ -19,6 +19,8 @@ public struct PublicSite: Sendable {
     let content: ContentService
     /// Cache-Control per kind of response, from the configuration.
     let cacheControl: CacheControlPolicy
+    /// Public pages' first reads, reused until their site changes.
+    let pageReads: PageReadsCache
 
     public init(services: PorticoServices) {
         self.store = services.store
@@ -27,6 +29,7 @@ public struct PublicSite: Sendable {
         self.clock = services.clock
         self.content = services.content
         self.cacheControl = services.cacheConfiguration.cacheControl
+        self.pageReads = services.pageReads
     }
 
     /// The roles the request's user holds at `item` (none for anonymous visitors: no query).
@@ -49,10 +52,12 @@ public struct PublicSite: Sendable {
         // For whoever sees what the public sees (every anonymous visitor), the first reads of a
         // page come in one go; anyone else is checked item by item below.
         let reads: PageReads? = try await publicOnly(context, site: site.id)
-            ? content.page(PageRead(
-                path: path, navigation: Self.navigationQuery(now: now), children: ItemQuery(publiclyVisibleAt: now),
-                smallFolder: Self.largeFolder
-            ))
+            ? pageReads.reads(site: site.id, path: path, now: now) {
+                try await content.page(PageRead(
+                    path: path, navigation: Self.navigationQuery(now: now), children: ItemQuery(publiclyVisibleAt: now),
+                    smallFolder: Self.largeFolder
+                ))
+            }
             : nil
         let found: Item?
         if let reads { found = reads.item } else { found = try await content.item(path: path) }
