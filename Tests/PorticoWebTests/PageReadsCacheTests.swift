@@ -59,6 +59,30 @@ import Testing
         }
     }
 
+    @Test func theHomePagesListsFollowWritesAndEventsThatEnd() async throws {
+        let f = try await WebFixture.make(cache: Self.uncached)
+        let events = try await f.item(f.demo, "/events")
+        let news = try await f.item(f.demo, "/news")
+        // Under way, and over in 100 s: well within the 300 s an entry may live at most.
+        let end = f.clock.now().addingTimeInterval(100)
+        let evening = EventDetails(start: end.addingTimeInterval(-3600), end: end, location: "Main hall")
+        try await f.services.content.create(in: f.demo.id, under: events.id, ItemDraft(type: .event, title: "Open evening", event: evening), state: .published, by: .system)
+        try await f.test { client in
+            #expect(try await client.get("/").body.contains("Open evening"))
+            let before = f.services.pageReads.counts
+            #expect(try await client.get("/").body.contains("Open evening"))
+            #expect(f.services.pageReads.counts.hits >= before.hits + 3)  // the page's reads, the news, the events
+
+            try await f.services.content.create(in: f.demo.id, under: news.id, ItemDraft(type: .news, title: "Prize awarded"), state: .published, by: .system)
+            #expect(try await client.get("/").body.contains("Prize awarded"))
+
+            // Once the event is over, it leaves the home page without any write.
+            f.clock.advance(101)
+            let home = try await client.get("/").body
+            #expect(!home.contains("Open evening"))
+        }
+    }
+
     @Test func aSizeOfZeroTurnsItOff() async throws {
         var configuration = Self.uncached
         configuration.pageDataBytes = 0

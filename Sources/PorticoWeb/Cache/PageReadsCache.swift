@@ -4,7 +4,8 @@ import PorticoStore
 import Synchronization
 
 /// The first reads of public pages (the item at a path, its ancestors, the site navigation and
-/// a small folder's children), reused across requests until the site's content changes.
+/// a small folder's children) and the home page's lists, reused across requests until the
+/// site's content changes.
 ///
 /// Those reads were about 40 % of the CPU of a page rendered without the response cache: a
 /// read transaction, five statements and the decoding of their rows. What they return changes
@@ -17,16 +18,23 @@ import Synchronization
 /// editing a site's database while it runs) is seen within that time, as in the response cache.
 ///
 /// Only reads made as the public sees them (anonymous visitors, users without a role in the
-/// site) are kept: they are the same for everyone. Paths with no item are not kept. Bounded
+/// site) are kept: they are the same for everyone. Paths with no item are not kept. A list
+/// may bound its entry further (upcoming events: until the first listed one ends). Bounded
 /// in bytes (`cache.page_data_size`); when full, arbitrary entries make room.
 final class PageReadsCache: Sendable {
     private struct Key: Hashable {
         let site: SiteID
-        let path: String
+        /// "/path" for a page's reads, a list's own name otherwise (never starting with "/").
+        let name: String
+    }
+
+    private enum Kept {
+        case page(PageReads)
+        case items([Item])
     }
 
     private struct Entry {
-        let reads: PageReads
+        let kept: Kept
         let stamp: ScheduleTracker.Stamp
         /// The entry answers for times from the read to the next scheduled change (or its maximum age).
         let readAt: Date
@@ -54,35 +62,54 @@ final class PageReadsCache: Sendable {
 
     /// The reads for `path` in `site` at `now`: kept ones while they are current, else `read()`'s.
     func reads(site: SiteID, path: String, now: Date, read: () async throws -> PageReads) async throws -> PageReads {
+        try await kept(Key(site: site, name: path), now: now, wrap: Kept.page, unwrap: { kept in
+            if case .page(let reads) = kept { return reads } else { return nil }
+        }, keep: { reads in
+            reads.item == nil ? nil : (Self.estimatedBytes(of: [reads.item.map { [$0] }, reads.ancestors, reads.navigation, reads.children]), nil)
+        }, read: read)
+    }
+
+    /// A public list of `site` named `name` (such as the home page's latest news) at `now`, kept
+    /// like a page's reads; `until` may end its entry sooner (at the first listed event's end).
+    func items(site: SiteID, name: String, now: Date, until: @escaping ([Item]) -> Date? = { _ in nil }, read: () async throws -> [Item]) async throws -> [Item] {
+        precondition(!name.hasPrefix("/"), "list names never start with a slash; paths do")
+        return try await kept(Key(site: site, name: name), now: now, wrap: Kept.items, unwrap: { kept in
+            if case .items(let items) = kept { return items } else { return nil }
+        }, keep: { items in (Self.estimatedBytes(of: [items]), until(items)) }, read: read)
+    }
+
+    /// Looks `key` up; on a miss reads, and keeps what `keep` allows (its size, and an earlier
+    /// end than the site's next scheduled change and `maximumAge`, if any).
+    private func kept<Value>(_ key: Key, now: Date, wrap: (Value) -> Kept, unwrap: (Kept) -> Value?,
+                             keep: (Value) -> (bytes: Int, until: Date?)?, read: () async throws -> Value) async throws -> Value {
         guard capacityBytes > 0 else { return try await read() }
-        let key = Key(site: site, path: path)
-        let stamp = schedule.stamp(of: site)
-        let kept: PageReads? = state.withLock { state in
-            guard let entry = state.entries[key], entry.stamp == stamp, entry.readAt <= now, now < entry.validUntil else {
+        let stamp = schedule.stamp(of: key.site)
+        let found: Value? = state.withLock { state in
+            guard let entry = state.entries[key], entry.stamp == stamp, entry.readAt <= now, now < entry.validUntil, let value = unwrap(entry.kept) else {
                 state.misses += 1
                 return nil
             }
             state.hits += 1
-            return entry.reads
+            return value
         }
-        if let kept { return kept }
-        let reads = try await read()
-        guard reads.item != nil else { return reads }
+        if let found { return found }
+        let value = try await read()
+        guard let (bytes, until) = keep(value) else { return value }
         var validUntil = now.addingTimeInterval(maximumAge)
-        if let next = await schedule.nextChange(site: site, after: now), next < validUntil { validUntil = next }
-        let bytes = Self.estimatedBytes(of: reads)
+        if let next = await schedule.nextChange(site: key.site, after: now), next < validUntil { validUntil = next }
+        if let until, until < validUntil { validUntil = until }
         // Kept only if nothing changed in the site since before the read began.
-        guard bytes <= capacityBytes / 4, schedule.stamp(of: site) == stamp else { return reads }
+        guard bytes <= capacityBytes / 4, schedule.stamp(of: key.site) == stamp else { return value }
         state.withLock { state in
             if let old = state.entries.removeValue(forKey: key) { state.bytes -= old.bytes }
             while state.bytes + bytes > capacityBytes, let victim = state.entries.first {
                 state.entries.removeValue(forKey: victim.key)
                 state.bytes -= victim.value.bytes
             }
-            state.entries[key] = Entry(reads: reads, stamp: stamp, readAt: now, validUntil: validUntil, bytes: bytes)
+            state.entries[key] = Entry(kept: wrap(value), stamp: stamp, readAt: now, validUntil: validUntil, bytes: bytes)
             state.bytes += bytes
         }
-        return reads
+        return value
     }
 
     /// Reads answered from kept entries, and the others, since start (for metrics and tests).
@@ -94,13 +121,11 @@ final class PageReadsCache: Sendable {
     var storedBytes: Int { state.withLock { $0.bytes } }
 
     /// The text the items hold, plus a fixed amount per item for the rest.
-    static func estimatedBytes(of reads: PageReads) -> Int {
-        var items: [Item] = reads.navigation
-        if let item = reads.item { items.append(item) }
-        items += reads.ancestors ?? []
-        items += reads.children ?? []
-        return items.reduce(256) { total, item in
-            total + 400 + item.title.utf8.count + item.description.utf8.count + item.body.utf8.count + item.bodyHTML.utf8.count + item.path.utf8.count
+    static func estimatedBytes(of groups: [[Item]?]) -> Int {
+        groups.reduce(256) { total, group in
+            (group ?? []).reduce(total) { total, item in
+                total + 400 + item.title.utf8.count + item.description.utf8.count + item.body.utf8.count + item.bodyHTML.utf8.count + item.path.utf8.count
+            }
         }
     }
 }

@@ -36,8 +36,14 @@ final class ScheduleTracker: Sendable {
     func nextChange(site: SiteID, after now: Date) async -> Date? {
         let (cached, version) = known.withLock { ($0.answers[site], $0.versions[site] ?? 0) }
         if let cached, now < cached.validUntil { return cached.next }
-        // Without an answer, cache nothing for long: a minute at most.
-        let next = (try? await store.content(of: site).nextScheduledChange(after: now)) ?? now.addingTimeInterval(60)
+        // Without an answer (the site could not be read), cache nothing for long: a minute at
+        // most. No scheduled change at all is an answer: nil.
+        let next: Date?
+        do {
+            next = try await store.content(of: site).nextScheduledChange(after: now)
+        } catch {
+            next = now.addingTimeInterval(60)
+        }
         known.withLock { state in
             // A change that happened while we asked makes this answer unsafe to keep.
             if (state.versions[site] ?? 0) == version {

@@ -267,27 +267,37 @@ public struct PublicSite: Sendable {
 
     /// Items of the given types anywhere in the site that the principal may see, filtered by
     /// the visibility of their ancestors (a private folder hides its published news).
-    func visibleItems(_ query: ItemQuery, content: any SiteContentStore, context: PorticoRequestContext, now: Date, limit: Int) async throws -> [Item] {
-        var query = query
-        // Site-wide lists (home page, feed, sitemap) show what the public sees, also to editors:
-        // they are the public face of the site.
-        let publicOnly = true
-        if publicOnly { query.publiclyVisibleAt = now }
-        let hidden = publicOnly ? try await content.hiddenFolderPaths(at: now) : []
-        let hiddenPrefixes = hidden.map { $0 == "/" ? "/" : $0 + "/" }
-        var result: [Item] = []
-        var offset = 0
-        let batch = max(limit * 2, 50)
-        while result.count < limit {
-            query.limit = batch
-            query.offset = offset
-            let page = try await content.items(matching: query)
-            for item in page where !hiddenPrefixes.contains(where: { item.path.hasPrefix($0) }) {
-                result.append(item)
-                if result.count == limit { break }
+    /// Site-wide lists (home page, feed, sitemap) show what the public sees, also to editors:
+    /// they are the public face of the site. A list given a name (`keptAs`, the home page's)
+    /// is kept for reuse like a page's first reads (`PageReadsCache`); `until` may end that
+    /// sooner than the site's next change.
+    func visibleItems(_ query: ItemQuery, content: any SiteContentStore, context: PorticoRequestContext, now: Date, limit: Int,
+                      keptAs name: String? = nil, until: @escaping ([Item]) -> Date? = { _ in nil }) async throws -> [Item] {
+        let read = { () async throws -> [Item] in
+            var query = query
+            query.publiclyVisibleAt = now
+            let hidden = try await content.hiddenFolderPaths(at: now)
+            let hiddenPrefixes = hidden.map { $0 == "/" ? "/" : $0 + "/" }
+            var result: [Item] = []
+            var offset = 0
+            let batch = max(limit * 2, 50)
+            while result.count < limit {
+                query.limit = batch
+                query.offset = offset
+                let page = try await content.items(matching: query)
+                for item in page where !hiddenPrefixes.contains(where: { item.path.hasPrefix($0) }) {
+                    result.append(item)
+                    if result.count == limit { break }
+                }
+                if page.count < batch { break }
+                offset += batch
             }
-            if page.count < batch { break }
-            offset += batch
+            return result
+        }
+        let result = if let name {
+            try await pageReads.items(site: content.siteID, name: name, now: now, until: until, read: read)
+        } else {
+            try await read()
         }
         context.dependsOn(summaries: result)
         return result
@@ -296,13 +306,15 @@ public struct PublicSite: Sendable {
     private func addHomeValues(_ values: inout [String: Any], view: PageView, root: Item, children prefetched: [Item]?, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws {
         context.dependsOn(.news)
         context.dependsOn(.events)
-        let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: 3)
+        let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: 3, keptAs: "home-news")
         values["hasNews"] = !news.isEmpty
         values["news"] = news.map { view.listingValues($0) }
         if let first = news.first, let parentPath = first.ancestorPaths.last, parentPath != "/" {
             values["newsFolderURL"] = context.basePath + parentPath
         }
-        let events = try await visibleItems(ItemQuery(types: [.event], eventsEndingAfter: now, order: .eventStart), content: content, context: context, now: now, limit: 4)
+        // Kept until the first listed event ends (then the next one moves up).
+        let events = try await visibleItems(ItemQuery(types: [.event], eventsEndingAfter: now, order: .eventStart), content: content, context: context, now: now, limit: 4,
+                                            keptAs: "home-events", until: { events in events.compactMap { $0.event?.end }.min() })
         values["hasEvents"] = !events.isEmpty
         values["events"] = events.map { event -> [String: Any] in
             var entry = view.listingValues(event)
