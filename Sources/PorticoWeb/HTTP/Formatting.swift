@@ -26,7 +26,14 @@ enum Formatting {
     /// "23 November 2026"
     static func day(_ date: Date) -> String {
         let p = parts(date)
-        return "\(p.tm_mday) \(months[Int(p.tm_mon)]) \(p.tm_year + 1900)"
+        var text = ""
+        text.reserveCapacity(20)
+        text += String(p.tm_mday)
+        text += " "
+        text += months[Int(p.tm_mon)]
+        text += " "
+        text += String(p.tm_year + 1900)
+        return text
     }
 
     /// "23 November 2026, 14:30"
@@ -35,10 +42,37 @@ enum Formatting {
         return "\(day(date)), \(two(p.tm_hour)):\(two(p.tm_min))"
     }
 
-    /// "2026-11-23T14:30:00Z" (RFC 3339, for Atom, sitemaps and `<time>`).
+    /// "2026-11-23T14:30:00Z" (RFC 3339, for Atom, sitemaps and `<time>`). Written digit by
+    /// digit: listings format several dates per item, and interpolating small strings was
+    /// 4 % of an uncached page.
     static func iso(_ date: Date) -> String {
         let p = parts(date)
-        return "\(p.tm_year + 1900)-\(two(p.tm_mon + 1))-\(two(p.tm_mday))T\(two(p.tm_hour)):\(two(p.tm_min)):\(two(p.tm_sec))Z"
+        let year = Int(p.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            return "\(year)-\(two(p.tm_mon + 1))-\(two(p.tm_mday))T\(two(p.tm_hour)):\(two(p.tm_min)):\(two(p.tm_sec))Z"
+        }
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            func put(_ value: Int, at index: Int, digits: Int) {
+                var value = value
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    buffer[index + offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, at: 0, digits: 4)
+            buffer[4] = UInt8(ascii: "-")
+            put(Int(p.tm_mon) + 1, at: 5, digits: 2)
+            buffer[7] = UInt8(ascii: "-")
+            put(Int(p.tm_mday), at: 8, digits: 2)
+            buffer[10] = UInt8(ascii: "T")
+            put(Int(p.tm_hour), at: 11, digits: 2)
+            buffer[13] = UInt8(ascii: ":")
+            put(Int(p.tm_min), at: 14, digits: 2)
+            buffer[16] = UInt8(ascii: ":")
+            put(Int(p.tm_sec), at: 17, digits: 2)
+            buffer[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 
     /// "Mon, 23 Nov 2026 14:30:00 GMT" (HTTP dates).
