@@ -63,24 +63,36 @@ public struct Site: Sendable, Codable, Equatable, Identifiable {
 /// Hostname normalisation and validation.
 public enum Hostname {
     /// Lowercases `value`, strips a port and a trailing dot; nil if it is not a valid DNS name.
+    /// One pass over the bytes: every request's Host header goes through here (up to three
+    /// times for an uncached page).
     public static func normalize(_ value: some StringProtocol) -> String? {
-        var host = value.lowercased()
-        if host.hasPrefix("[") { return nil }  // IPv6 literals never name a site
-        if let colon = host.lastIndex(of: ":") {
-            let port = host[host.index(after: colon)...]
-            guard !port.isEmpty, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber) else { return nil }
-            host = String(host[..<colon])
+        let dot = UInt8(ascii: "."), dash = UInt8(ascii: "-")
+        var host = Array(value.utf8)
+        if host.first == UInt8(ascii: "[") { return nil }  // IPv6 literals never name a site
+        if let colon = host.lastIndex(of: UInt8(ascii: ":")) {
+            let port = host[(colon + 1)...]
+            guard !port.isEmpty, port.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            host.removeSubrange(colon...)
         }
-        if host.hasSuffix(".") { host.removeLast() }
-        guard !host.isEmpty, host.utf8.count <= 253 else { return nil }
-        for label in host.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !label.isEmpty, label.utf8.count <= 63, !label.hasPrefix("-"), !label.hasSuffix("-") else { return nil }
-            for byte in label.utf8 {
-                let ok = (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == UInt8(ascii: "-")
-                if !ok { return nil }
+        if host.last == dot { host.removeLast() }
+        guard !host.isEmpty, host.count <= 253 else { return nil }
+        var labelStart = 0
+        for index in 0...host.count {
+            if index == host.count || host[index] == dot {
+                let length = index - labelStart
+                guard length > 0, length <= 63, host[labelStart] != dash, host[index - 1] != dash else { return nil }
+                labelStart = index + 1
+                continue
             }
+            var byte = host[index]
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                byte += 32
+                host[index] = byte
+            }
+            let ok = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == dash
+            guard ok else { return nil }
         }
-        return host
+        return String(decoding: host, as: UTF8.self)
     }
 }
 

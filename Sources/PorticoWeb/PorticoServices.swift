@@ -72,10 +72,11 @@ public struct PorticoServices: Sendable {
         let gate = RenderGate(capacity: cacheConfiguration.maximumRenders, editorReserve: cacheConfiguration.editorReserve,
                               maximumQueue: cacheConfiguration.maximumQueue, maximumWait: cacheConfiguration.maximumWait)
         self.gate = gate
-        self.metrics = PorticoMetrics(cache: cache, gate: gate, store: store)
         let schedule = ScheduleTracker(store: store)
         self.schedule = schedule
-        self.pageReads = PageReadsCache(capacityBytes: cacheConfiguration.pageDataBytes, maximumAge: cacheConfiguration.freshFor, schedule: schedule)
+        let pageReads = PageReadsCache(capacityBytes: cacheConfiguration.pageDataBytes, maximumAge: cacheConfiguration.freshFor, schedule: schedule)
+        self.pageReads = pageReads
+        self.metrics = PorticoMetrics(cache: cache, gate: gate, store: store, pageReads: pageReads)
         // Invalidation happens before the write's response is sent (publish awaits subscribers).
         events.subscribe { event in
             schedule.forget(event.siteID)

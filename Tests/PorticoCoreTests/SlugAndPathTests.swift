@@ -79,6 +79,15 @@ import Testing
         #expect(Hostname.normalize("[::1]:80") == nil)
         #expect(Hostname.normalize("x:abc") == nil)
         #expect(Hostname.normalize("") == nil)
+        #expect(Hostname.normalize("WWW.Beta.TEST") == "www.beta.test")
+        #expect(Hostname.normalize("beta.test:") == nil)
+        #expect(Hostname.normalize(":80") == nil)
+        #expect(Hostname.normalize("-a.test") == nil && Hostname.normalize("a-.test") == nil && Hostname.normalize("a-b.test") == "a-b.test")
+        #expect(Hostname.normalize("é.test") == nil && Hostname.normalize("a_b.test") == nil)
+        #expect(Hostname.normalize(".") == nil && Hostname.normalize("a.") == "a" && Hostname.normalize("a..") == nil)
+        #expect(Hostname.normalize(String(repeating: "a", count: 63) + ".test") != nil)
+        #expect(Hostname.normalize(String(repeating: "a", count: 64) + ".test") == nil)
+        #expect(Hostname.normalize(Array(repeating: String(repeating: "a", count: 50), count: 6).joined(separator: ".")) == nil)  // 305 bytes
     }
 
     @Test func usernames() {

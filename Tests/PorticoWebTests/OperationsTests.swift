@@ -230,7 +230,10 @@ enum PrometheusText {
             }
             #expect(PrometheusText.value(second.samples, "portico_cache_hits_total").map { $0 >= 3 } == true)
             #expect(PrometheusText.value(second.samples, "portico_cache_misses_total").map { $0 >= 1 } == true)
-            for gauge in ["portico_cache_stored_bytes", "portico_cache_entries", "portico_renders_in_flight"] {
+            // Public pages' kept reads: the page views above were read once, then kept.
+            #expect(second.text.contains("# TYPE portico_page_data_hits_total counter"))
+            #expect(PrometheusText.value(second.samples, "portico_page_data_misses_total").map { $0 >= 1 } == true)
+            for gauge in ["portico_cache_stored_bytes", "portico_cache_entries", "portico_renders_in_flight", "portico_page_data_bytes"] {
                 #expect(PrometheusText.value(second.samples, gauge) != nil, "\(gauge)")
             }
             // Open sites (names as agreed in docs/monitoring.md); process gauges on Linux.

@@ -48,9 +48,13 @@ public final class PorticoMetrics: Sendable {
     private let entries: Gauge
     private let rendersInFlight: Gauge
     private let openSites: (open: Gauge, capacity: Gauge)?
+    /// Public pages' kept reads (`PageReadsCache`): hits and misses mirrored like the cache's.
+    private let pageData: (source: PageReadsCache, hits: Counter, misses: Counter, bytes: Gauge)?
+    /// Its counts already added to those counters.
+    private let pageDataMirrored = Mutex<(hits: Int, misses: Int)>((0, 0))
     private let process: (residentMemory: Gauge, openFileDescriptors: Gauge)?
 
-    init(cache: ResponseCache, gate: RenderGate, store: any ContentStore) {
+    init(cache: ResponseCache, gate: RenderGate, store: any ContentStore, pageReads: PageReadsCache? = nil) {
         let registry = PrometheusCollectorRegistry()
         let monitoring = store as? any StoreMonitoring
         self.registry = registry
@@ -80,6 +84,16 @@ public final class PorticoMetrics: Sendable {
         storedBytes = registry.makeGauge(descriptor: descriptor("portico_cache_stored_bytes", "Bytes of responses held in the cache."))
         entries = registry.makeGauge(descriptor: descriptor("portico_cache_entries", "Responses held in the cache."))
         rendersInFlight = registry.makeGauge(descriptor: descriptor("portico_renders_in_flight", "Renders running now."))
+        if let pageReads {
+            pageData = (
+                source: pageReads,
+                hits: registry.makeCounter(descriptor: descriptor("portico_page_data_hits_total", "Public pages' first reads (and home page lists) answered from kept reads.")),
+                misses: registry.makeCounter(descriptor: descriptor("portico_page_data_misses_total", "Public pages' first reads (and home page lists) read from the store.")),
+                bytes: registry.makeGauge(descriptor: descriptor("portico_page_data_bytes", "Bytes of kept page reads, as estimated."))
+            )
+        } else {
+            pageData = nil
+        }
         // Gauges a store or platform cannot report are left out rather than shown as 0.
         if monitoring != nil {
             openSites = (
@@ -127,6 +141,15 @@ public final class PorticoMetrics: Sendable {
         storedBytes.set(to: Double(cache.storedBytes))
         entries.set(to: Double(cache.count))
         rendersInFlight.set(to: Double(gate.inFlight))
+        if let pageData {
+            let counts = pageData.source.counts
+            pageDataMirrored.withLock { mirrored in
+                if counts.hits > mirrored.hits { pageData.hits.increment(by: Int64(counts.hits - mirrored.hits)) }
+                if counts.misses > mirrored.misses { pageData.misses.increment(by: Int64(counts.misses - mirrored.misses)) }
+                mirrored = (max(mirrored.hits, counts.hits), max(mirrored.misses, counts.misses))
+            }
+            pageData.bytes.set(to: Double(pageData.source.storedBytes))
+        }
         if let openSites, let store {
             let usage = store.openSiteUsage
             openSites.open.set(to: Double(usage.open))
