@@ -22,7 +22,8 @@ struct SiteResolverMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let rawHost = request.headers[Self.hostField] ?? request.head.authority ?? ""
-        context.origin = "http://" + (Hostname.normalize(rawHost) != nil ? rawHost.lowercased() : "localhost")
+        let host = Hostname.normalize(rawHost)
+        context.origin = "http://" + (host != nil ? rawHost.lowercased() : "localhost")
 
         if path == "/_site" || path.hasPrefix("/_site/") {
             let rest = path.dropFirst("/_site".count)
@@ -39,7 +40,7 @@ struct SiteResolverMiddleware: RouterMiddleware {
             return try await serve(rewritten, context: context, next: next)
         }
 
-        guard let host = Hostname.normalize(rawHost), let site = directory.site(forHost: host) else {
+        guard let host, let site = directory.site(forHost: host) else {
             return errors.platform(.notFound)
         }
         context.site = site
