@@ -15,7 +15,9 @@ import Glibc
 /// so the listing never gets near the end of the buffer.)
 ///
 /// Standard streams are /dev/null, the test's own, or pipes whose reading ends are exposed
-/// here. Every other descriptor is closed in the child, as `Process` does.
+/// here. Every other descriptor is closed in the child, as `Process` does, where glibc has
+/// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; Debian 12 has 2.36); elsewhere
+/// only close-on-exec descriptors are (SQLite's files, NIO's sockets and these pipes are).
 final class ChildProcess: @unchecked Sendable {
     /// Where a child's standard stream goes.
     enum Stream {

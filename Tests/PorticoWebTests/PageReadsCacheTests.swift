@@ -83,6 +83,34 @@ import Testing
         }
     }
 
+    @Test func anEventThatEndsLeavesTheCachedHomePageToo() async throws {
+        let f = try await WebFixture.make()  // response cache on
+        let events = try await f.item(f.demo, "/events")
+        let end = f.clock.now().addingTimeInterval(100)
+        let evening = EventDetails(start: end.addingTimeInterval(-3600), end: end, location: "Main hall")
+        try await f.services.content.create(in: f.demo.id, under: events.id, ItemDraft(type: .event, title: "Open evening", event: evening), state: .published, by: .system)
+        try await f.test { client in
+            #expect(try await client.get("/").body.contains("Open evening"))
+            let again = try await client.get("/")
+            #expect(again.headers[HTTPField.Name("X-Cache")!] == "HIT" && again.body.contains("Open evening"))
+            f.clock.advance(101)
+            let home = try await client.get("/").body
+            #expect(!home.contains("Open evening"))
+        }
+    }
+
+    /// An answer about the next scheduled change holds from the moment it was asked for: a
+    /// request that took its time earlier must not be told about a later change only.
+    @Test func theNextScheduledChangeIsNeverTakenFromALaterQuestion() async throws {
+        let f = try await WebFixture.make()
+        let news = try await f.item(f.demo, "/news")
+        let publication = Date(timeIntervalSince1970: (f.clock.now().timeIntervalSince1970 + 3600).rounded(.down))  // stored to the millisecond
+        try await f.services.content.create(in: f.demo.id, under: news.id, ItemDraft(type: .news, title: "Embargoed", effective: publication), state: .published, by: .system)
+        let later = await f.services.schedule.nextChange(site: f.demo.id, after: publication.addingTimeInterval(1))
+        #expect(later == nil || later! > publication)
+        #expect(await f.services.schedule.nextChange(site: f.demo.id, after: publication.addingTimeInterval(-1)) == publication)
+    }
+
     @Test func aSizeOfZeroTurnsItOff() async throws {
         var configuration = Self.uncached
         configuration.pageDataBytes = 0

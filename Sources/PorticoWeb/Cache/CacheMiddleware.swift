@@ -110,7 +110,9 @@ struct CacheMiddleware: RouterMiddleware {
         let collector = BodyCollector()
         try await response.body.write(collector)
         let body = collector.buffer
-        let entry = makeEntry(response, body: body, dependencies: dependencies, site: key.site, now: started, hardExpiry: await schedule.nextChange(site: key.site, after: started))
+        var hardExpiry = await schedule.nextChange(site: key.site, after: started)
+        if let shownUntil = recorder.expiresAt { hardExpiry = min(hardExpiry ?? shownUntil, shownUntil) }
+        let entry = makeEntry(response, body: body, dependencies: dependencies, site: key.site, now: started, hardExpiry: hardExpiry)
         cache.store(key, entry, renderedSince: generation)
         return entry
     }

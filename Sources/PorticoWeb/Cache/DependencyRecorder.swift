@@ -1,3 +1,4 @@
+import Foundation
 import PorticoCache
 import PorticoCore
 import Synchronization
@@ -6,8 +7,18 @@ import Synchronization
 /// The views record as they read; requests that are not cached carry none.
 public final class DependencyRecorder: Sendable {
     private let recorded = Mutex<Set<Dependency>>([])
+    private let expiry = Mutex<Date?>(nil)
 
     public init() {}
+
+    /// Records a moment after which the response is out of date although nothing was written
+    /// (the home page's upcoming events, once the first of them ends); the earliest one counts.
+    public func expires(at date: Date) {
+        expiry.withLock { current in current = min(current ?? date, date) }
+    }
+
+    /// The earliest moment recorded by `expires(at:)`, if any.
+    public var expiresAt: Date? { expiry.withLock { $0 } }
 
     public func record(_ dependency: Dependency) {
         recorded.withLock { _ = $0.insert(dependency) }
@@ -28,4 +39,9 @@ extension PorticoRequestContext {
     func dependsOn(summaries items: [Item]) { dependencies?.record(items.map { .summary($0.id) }) }
 
     func dependsOn(_ dependency: Dependency) { dependencies?.record(dependency) }
+
+    /// Records that the response is out of date at `date` (if any) even without a write.
+    func shownUntil(_ date: Date?) {
+        if let date { dependencies?.expires(at: date) }
+    }
 }

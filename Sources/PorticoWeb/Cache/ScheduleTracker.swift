@@ -10,6 +10,9 @@ import Synchronization
 final class ScheduleTracker: Sendable {
     private struct Known {
         var next: Date?
+        /// The moment the answer is for: it holds for callers from then until `validUntil`
+        /// (a caller asking about an earlier moment may have a change in between).
+        var askedAt: Date
         var validUntil: Date
     }
 
@@ -34,8 +37,8 @@ final class ScheduleTracker: Sendable {
     }
 
     func nextChange(site: SiteID, after now: Date) async -> Date? {
-        let (cached, version) = known.withLock { ($0.answers[site], $0.versions[site] ?? 0) }
-        if let cached, now < cached.validUntil { return cached.next }
+        let (cached, stamp) = known.withLock { ($0.answers[site], Stamp(epoch: $0.epoch, version: $0.versions[site] ?? 0)) }
+        if let cached, cached.askedAt <= now, now < cached.validUntil { return cached.next }
         // Without an answer (the site could not be read), cache nothing for long: a minute at
         // most. No scheduled change at all is an answer: nil.
         let next: Date?
@@ -46,8 +49,8 @@ final class ScheduleTracker: Sendable {
         }
         known.withLock { state in
             // A change that happened while we asked makes this answer unsafe to keep.
-            if (state.versions[site] ?? 0) == version {
-                state.answers[site] = Known(next: next, validUntil: next ?? now.addingTimeInterval(3600))
+            if Stamp(epoch: state.epoch, version: state.versions[site] ?? 0) == stamp {
+                state.answers[site] = Known(next: next, askedAt: now, validUntil: next ?? now.addingTimeInterval(3600))
             }
         }
         return next

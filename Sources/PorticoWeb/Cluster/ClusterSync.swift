@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PorticoCache
 import PorticoCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,26 +76,39 @@ public final class ClusterSync: Sendable {
 
     /// Applies what other processes published since the last call. Cheap when nothing did.
     public func synchronize() {
-        guard bus.hasNews else { return }
-        switch bus.receive() {
-        case .lost:
-            logger.warning("missed cluster messages: dropping the whole response cache")
-            cache.removeAll()
-            schedule.forgetAll()
-            reloadDirectory()
-        case .messages(let payloads):
-            let decoder = JSONDecoder()
-            for payload in payloads {
-                guard let message = try? decoder.decode(Message.self, from: Data(payload)) else {
-                    logger.error("unreadable cluster message: dropping the whole response cache")
-                    cache.removeAll()
-                    continue
+        // The bus counts messages as applied once they are received; a request that starts
+        // while another one is still applying them must wait for that, not go on with what
+        // they invalidate. So receiving and applying happen under one lock, and `applying`
+        // counts the requests inside or waiting for it.
+        guard bus.hasNews || applying.load(ordering: .acquiring) > 0 else { return }
+        applying.add(1, ordering: .acquiringAndReleasing)
+        defer { applying.subtract(1, ordering: .acquiringAndReleasing) }
+        receiving.withLock { _ in
+            guard bus.hasNews else { return }  // another request applied them meanwhile
+            switch bus.receive() {
+            case .lost:
+                logger.warning("missed cluster messages: dropping the whole response cache")
+                cache.removeAll()
+                schedule.forgetAll()
+                reloadDirectory()
+            case .messages(let payloads):
+                let decoder = JSONDecoder()
+                for payload in payloads {
+                    guard let message = try? decoder.decode(Message.self, from: Data(payload)) else {
+                        logger.error("unreadable cluster message: dropping the whole response cache")
+                        cache.removeAll()
+                        schedule.forgetAll()
+                        continue
+                    }
+                    guard message.origin != origin else { continue }
+                    apply(message)
                 }
-                guard message.origin != origin else { continue }
-                apply(message)
             }
         }
     }
+
+    private let receiving = Mutex(())
+    private let applying = Atomic<Int>(0)
 
     private func apply(_ message: Message) {
         if let record = message.record {

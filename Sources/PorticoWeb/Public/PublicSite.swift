@@ -312,9 +312,12 @@ public struct PublicSite: Sendable {
         if let first = news.first, let parentPath = first.ancestorPaths.last, parentPath != "/" {
             values["newsFolderURL"] = context.basePath + parentPath
         }
-        // Kept until the first listed event ends (then the next one moves up).
+        // Current until the first listed event ends (then the next one moves up), for the
+        // kept reads and for the response cache alike.
+        let firstEnd = { (events: [Item]) in events.compactMap { $0.event?.end }.min() }
         let events = try await visibleItems(ItemQuery(types: [.event], eventsEndingAfter: now, order: .eventStart), content: content, context: context, now: now, limit: 4,
-                                            keptAs: "home-events", until: { events in events.compactMap { $0.event?.end }.min() })
+                                            keptAs: "home-events", until: firstEnd)
+        context.shownUntil(firstEnd(events))
         values["hasEvents"] = !events.isEmpty
         values["events"] = events.map { event -> [String: Any] in
             var entry = view.listingValues(event)
