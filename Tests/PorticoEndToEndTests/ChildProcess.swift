@@ -56,55 +56,37 @@ final class ChildProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         var childEnds: [Int32] = []
         defer { for fd in childEnds { close(fd) } }
-
-        func pipeEnds() throws -> (read: Int32, write: Int32) {
-            var fds: [Int32] = [-1, -1]
-            guard pipe(&fds) == 0 else { throw SpawnFailure(description: "pipe: \(String(cString: strerror(errno)))") }
-            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            return (fds[0], fds[1])
-        }
-
-        var inputHandle: FileHandle?
-        switch inputStream {
-        case .pipe:
-            let ends = try pipeEnds()
-            childEnds.append(ends.read)
-            posix_spawn_file_actions_adddup2(&actions, ends.read, 0)
-            inputHandle = FileHandle(fileDescriptor: ends.write, closeOnDealloc: true)
-        case .null, .sameAsOutput:
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        case .inherit:
-            break
-        }
-        var outputHandle: FileHandle?
         var outputWriteEnd: Int32?
-        switch outputStream {
-        case .pipe, .sameAsOutput:
-            let ends = try pipeEnds()
-            childEnds.append(ends.write)
-            outputWriteEnd = ends.write
-            posix_spawn_file_actions_adddup2(&actions, ends.write, 1)
-            outputHandle = FileHandle(fileDescriptor: ends.read, closeOnDealloc: true)
-        case .null:
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        case .inherit:
-            break
+
+        /// Sets up the child's descriptor `target` (0, 1 or 2); this side of its pipe, if any.
+        func redirect(_ stream: Stream, to target: Int32) throws -> FileHandle? {
+            switch stream {
+            case .inherit:
+                return nil
+            case .null:
+                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+                return nil
+            case .sameAsOutput:
+                guard target == 2, let outputWriteEnd else {
+                    throw SpawnFailure(description: "only standard error can follow standard output, and only when that is a pipe")
+                }
+                posix_spawn_file_actions_adddup2(&actions, outputWriteEnd, 2)
+                return nil
+            case .pipe:
+                var fds: [Int32] = [-1, -1]
+                guard pipe(&fds) == 0 else { throw SpawnFailure(description: "pipe: \(String(cString: strerror(errno)))") }
+                for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                // The child reads its standard input and writes the others.
+                let (childEnd, ourEnd) = target == 0 ? (fds[0], fds[1]) : (fds[1], fds[0])
+                childEnds.append(childEnd)
+                if target == 1 { outputWriteEnd = childEnd }
+                posix_spawn_file_actions_adddup2(&actions, childEnd, target)
+                return FileHandle(fileDescriptor: ourEnd, closeOnDealloc: true)
+            }
         }
-        var errorHandle: FileHandle?
-        switch errorStream {
-        case .pipe:
-            let ends = try pipeEnds()
-            childEnds.append(ends.write)
-            posix_spawn_file_actions_adddup2(&actions, ends.write, 2)
-            errorHandle = FileHandle(fileDescriptor: ends.read, closeOnDealloc: true)
-        case .sameAsOutput:
-            guard let outputWriteEnd else { throw SpawnFailure(description: "standard error can follow standard output only when that is a pipe") }
-            posix_spawn_file_actions_adddup2(&actions, outputWriteEnd, 2)
-        case .null:
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        case .inherit:
-            break
-        }
+        let inputHandle = try redirect(inputStream, to: 0)
+        let outputHandle = try redirect(outputStream, to: 1)
+        let errorHandle = try redirect(errorStream, to: 2)
         if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
 
         let environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }

@@ -59,14 +59,18 @@ import Testing
         }
     }
 
-    @Test func theHomePagesListsFollowWritesAndEventsThatEnd() async throws {
-        let f = try await WebFixture.make(cache: Self.uncached)
+    /// "Open evening", under way and over in 100 s: well within the 300 s an entry may live at most.
+    static func addEventEndingSoon(_ f: WebFixture) async throws {
         let events = try await f.item(f.demo, "/events")
-        let news = try await f.item(f.demo, "/news")
-        // Under way, and over in 100 s: well within the 300 s an entry may live at most.
         let end = f.clock.now().addingTimeInterval(100)
         let evening = EventDetails(start: end.addingTimeInterval(-3600), end: end, location: "Main hall")
         try await f.services.content.create(in: f.demo.id, under: events.id, ItemDraft(type: .event, title: "Open evening", event: evening), state: .published, by: .system)
+    }
+
+    @Test func theHomePagesListsFollowWritesAndEventsThatEnd() async throws {
+        let f = try await WebFixture.make(cache: Self.uncached)
+        let news = try await f.item(f.demo, "/news")
+        try await Self.addEventEndingSoon(f)
         try await f.test { client in
             #expect(try await client.get("/").body.contains("Open evening"))
             let before = f.services.pageReads.counts
@@ -85,10 +89,7 @@ import Testing
 
     @Test func anEventThatEndsLeavesTheCachedHomePageToo() async throws {
         let f = try await WebFixture.make()  // response cache on
-        let events = try await f.item(f.demo, "/events")
-        let end = f.clock.now().addingTimeInterval(100)
-        let evening = EventDetails(start: end.addingTimeInterval(-3600), end: end, location: "Main hall")
-        try await f.services.content.create(in: f.demo.id, under: events.id, ItemDraft(type: .event, title: "Open evening", event: evening), state: .published, by: .system)
+        try await Self.addEventEndingSoon(f)
         try await f.test { client in
             #expect(try await client.get("/").body.contains("Open evening"))
             let again = try await client.get("/")

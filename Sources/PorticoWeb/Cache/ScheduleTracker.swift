@@ -16,7 +16,8 @@ final class ScheduleTracker: Sendable {
         var validUntil: Date
     }
 
-    private let known = Mutex<(answers: [SiteID: Known], versions: [SiteID: UInt64], epoch: UInt64)>(([:], [:], 0))
+    private typealias State = (answers: [SiteID: Known], versions: [SiteID: UInt64], epoch: UInt64)
+    private let known = Mutex<State>(([:], [:], 0))
 
     /// Where a site's content stands for this tracker: it changes whenever the site's content
     /// may have changed (a write here, a message from another worker, a change the site watcher
@@ -28,7 +29,11 @@ final class ScheduleTracker: Sendable {
     }
 
     func stamp(of site: SiteID) -> Stamp {
-        known.withLock { Stamp(epoch: $0.epoch, version: $0.versions[site] ?? 0) }
+        known.withLock { Self.stamp(of: site, in: $0) }
+    }
+
+    private static func stamp(of site: SiteID, in state: State) -> Stamp {
+        Stamp(epoch: state.epoch, version: state.versions[site] ?? 0)
     }
     let store: any ContentStore
 
@@ -37,7 +42,7 @@ final class ScheduleTracker: Sendable {
     }
 
     func nextChange(site: SiteID, after now: Date) async -> Date? {
-        let (cached, stamp) = known.withLock { ($0.answers[site], Stamp(epoch: $0.epoch, version: $0.versions[site] ?? 0)) }
+        let (cached, stamp) = known.withLock { ($0.answers[site], Self.stamp(of: site, in: $0)) }
         if let cached, cached.askedAt <= now, now < cached.validUntil { return cached.next }
         // Without an answer (the site could not be read), cache nothing for long: a minute at
         // most. No scheduled change at all is an answer: nil.
@@ -49,7 +54,7 @@ final class ScheduleTracker: Sendable {
         }
         known.withLock { state in
             // A change that happened while we asked makes this answer unsafe to keep.
-            if Stamp(epoch: state.epoch, version: state.versions[site] ?? 0) == stamp {
+            if Self.stamp(of: site, in: state) == stamp {
                 state.answers[site] = Known(next: next, askedAt: now, validUntil: next ?? now.addingTimeInterval(3600))
             }
         }

@@ -269,8 +269,9 @@ public struct PublicSite: Sendable {
     /// the visibility of their ancestors (a private folder hides its published news).
     /// Site-wide lists (home page, feed, sitemap) show what the public sees, also to editors:
     /// they are the public face of the site. A list given a name (`keptAs`, the home page's)
-    /// is kept for reuse like a page's first reads (`PageReadsCache`); `until` may end that
-    /// sooner than the site's next change.
+    /// is kept for reuse like a page's first reads (`PageReadsCache`). `until` says when a list
+    /// goes out of date without any write (upcoming events, when the first one ends): the kept
+    /// list and the cached response end then.
     func visibleItems(_ query: ItemQuery, content: any SiteContentStore, context: PorticoRequestContext, now: Date, limit: Int,
                       keptAs name: String? = nil, until: @escaping ([Item]) -> Date? = { _ in nil }) async throws -> [Item] {
         let read = { () async throws -> [Item] in
@@ -300,6 +301,7 @@ public struct PublicSite: Sendable {
             try await read()
         }
         context.dependsOn(summaries: result)
+        context.shownUntil(until(result))
         return result
     }
 
@@ -312,12 +314,9 @@ public struct PublicSite: Sendable {
         if let first = news.first, let parentPath = first.ancestorPaths.last, parentPath != "/" {
             values["newsFolderURL"] = context.basePath + parentPath
         }
-        // Current until the first listed event ends (then the next one moves up), for the
-        // kept reads and for the response cache alike.
-        let firstEnd = { (events: [Item]) in events.compactMap { $0.event?.end }.min() }
+        // Current until the first listed event ends (then the next one moves up).
         let events = try await visibleItems(ItemQuery(types: [.event], eventsEndingAfter: now, order: .eventStart), content: content, context: context, now: now, limit: 4,
-                                            keptAs: "home-events", until: firstEnd)
-        context.shownUntil(firstEnd(events))
+                                            keptAs: "home-events", until: { events in events.compactMap { $0.event?.end }.min() })
         values["hasEvents"] = !events.isEmpty
         values["events"] = events.map { event -> [String: Any] in
             var entry = view.listingValues(event)
