@@ -43,6 +43,32 @@ import Testing
         return try Theme(folder: folder).render("item", spec.data)
     }
 
+    /// The same case with its data as typed page values (`ThemeFields`), the way public pages
+    /// hand them over: both kinds of object must render alike.
+    static func renderTyped(_ spec: SpecCase) throws -> String {
+        let folder = try themeFolder(spec.partials.merging(["item": spec.template]) { _, main in main })
+        defer { try? FileManager.default.removeItem(at: folder) }
+        return try Theme(folder: folder).render("item", fields(spec.data))
+    }
+
+    static func fields(_ object: Object) -> ThemeFields {
+        var fields = ThemeFields()
+        for (name, value) in object { fields[name] = typed(value) }
+        return fields
+    }
+
+    static func typed(_ value: Any) -> ThemeValue {
+        switch value {
+        case let text as String: .text(text)
+        case let flag as Bool: .flag(flag)
+        case let object as Object: .fields(fields(object))
+        case let list as [Any]: .list(list.map(typed))
+        case let absent as String?: absent.themeValue  // a typed optional: absent is false
+        case let absent as Bool?: absent.themeValue
+        default: .text(String(describing: value))
+        }
+    }
+
     static func themeFolder(_ templates: [String: String]) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-template-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -249,36 +275,42 @@ import Testing
     @Test(arguments: ThemeTemplateTests.interpolationCases)
     func specInterpolation(_ spec: SpecCase) throws {
         #expect(try Self.render(spec) == spec.expected)
+        #expect(try Self.renderTyped(spec) == spec.expected)
     }
 
     /// Sections: truthiness, lists, context stack, implicit iterator, standalone lines.
     @Test(arguments: ThemeTemplateTests.sectionCases)
     func specSections(_ spec: SpecCase) throws {
         #expect(try Self.render(spec) == spec.expected)
+        #expect(try Self.renderTyped(spec) == spec.expected)
     }
 
     /// Inverted sections render exactly when a section would not.
     @Test(arguments: ThemeTemplateTests.invertedCases)
     func specInvertedSections(_ spec: SpecCase) throws {
         #expect(try Self.render(spec) == spec.expected)
+        #expect(try Self.renderTyped(spec) == spec.expected)
     }
 
     /// Comments render nothing, and a standalone comment line not even its line break.
     @Test(arguments: ThemeTemplateTests.commentCases)
     func specComments(_ spec: SpecCase) throws {
         #expect(try Self.render(spec) == spec.expected)
+        #expect(try Self.renderTyped(spec) == spec.expected)
     }
 
     /// Partials render in the caller's context; a standalone partial indents every template line.
     @Test(arguments: ThemeTemplateTests.partialCases)
     func specPartials(_ spec: SpecCase) throws {
         #expect(try Self.render(spec) == spec.expected)
+        #expect(try Self.renderTyped(spec) == spec.expected)
     }
 
     /// Delimiter changes last to the end of their template and do not leak into partials.
     @Test(arguments: ThemeTemplateTests.delimiterCases)
     func specDelimiters(_ spec: SpecCase) throws {
         #expect(try Self.render(spec) == spec.expected)
+        #expect(try Self.renderTyped(spec) == spec.expected)
     }
 
     // MARK: - Built-in templates against swift-mustache
@@ -740,6 +772,21 @@ import Testing
     }
 
     /// The renderer itself renders nothing for a template name it does not have.
+    /// Typed page values: set, replace, remove and merge keep one value per name, and an
+    /// empty text is absent, as it is in a dictionary context.
+    @Test func themeFieldsKeepOneValuePerName() throws {
+        var fields: ThemeFields = ["title": "First", "empty": "", "shown": true]
+        fields["title"] = "Second"
+        fields["count"] = 3
+        fields["shown"] = nil
+        fields.merge(["title": "Third", "list": ["a", "b"]])
+        let folder = try Self.themeFolder(["item": "{{title}}|{{count}}|{{#empty}}E{{/empty}}{{^empty}}none{{/empty}}|{{^shown}}gone{{/shown}}|{{#list}}{{.}}{{/list}}"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try Theme(folder: folder).render("item", fields) == "Third|3|none|gone|ab")
+        #expect(fields.member("empty") == nil)
+        #expect(fields.member("missing") == nil)
+    }
+
     @Test func theRendererRendersNothingForAnUnknownTemplate() throws {
         let template = try ThemeTemplate("{{>missing}}|{{title}}")
         var renderer = ThemeRenderer(templates: ["item": template])

@@ -21,12 +21,12 @@ struct PageView {
     }
 
     /// Values every page shares: site, navigation, breadcrumbs, stylesheet.
-    func common(title: String, description: String = "", navigation: [Item], current: Item?, ancestors: [Item]) -> [String: Any] {
+    func common(title: String, description: String = "", navigation: [Item], current: Item?, ancestors: [Item]) -> ThemeFields {
         let topPath = current.flatMap { item -> String? in
             let all = item.ancestorPaths + [item.path]
             return all.count > 1 ? all[1] : nil
         }
-        var values: [String: Any] = [
+        var values: ThemeFields = [
             "pageTitle": title,
             "metaDescription": description,
             "site": siteValues(),
@@ -37,18 +37,18 @@ struct PageView {
             "sitemapURL": url("/sitemap.xml"),
             "searchURL": url("/_search"),
             "hasNav": true,
-            "nav": navigation.map { item -> [String: Any] in
+            "nav": ThemeValue.list(navigation) { item -> ThemeFields in
                 ["title": item.title, "url": url(item.path), "current": item.path == topPath]
             },
         ]
         if !context.origin.isEmpty, let current { values["canonical"] = context.origin + url(current.path) }
-        let crumbs = ancestors.map { item -> [String: Any] in
+        let crumbs = ThemeValue.list(ancestors) { item -> ThemeFields in
             ["title": item.isRoot ? "Home" : item.title, "url": url(item.path)]
         }
         values["hasBreadcrumbs"] = current.map { !$0.isRoot } ?? false
         values["breadcrumbs"] = crumbs
         if let user = context.user, let session = context.session {
-            var bar: [String: Any] = [
+            var bar: ThemeFields = [
                 "name": user.displayName, "csrf": session.csrfToken,
                 "dashboardURL": context.basePath + "/_edit/", "logoutURL": context.basePath + "/_logout",
             ]
@@ -62,8 +62,8 @@ struct PageView {
         return values
     }
 
-    func siteValues() -> [String: Any] {
-        var values: [String: Any] = [
+    func siteValues() -> ThemeFields {
+        var values: ThemeFields = [
             "name": site.settings.name,
             "tagline": site.settings.tagline,
             "footer": site.settings.footerText,
@@ -80,7 +80,7 @@ struct PageView {
             .replacingOccurrences(of: "src=\"/", with: "src=\"\(context.basePath)/")
     }
 
-    func itemValues(_ item: Item) -> [String: Any] {
+    func itemValues(_ item: Item) -> ThemeFields {
         [
             "title": item.title,
             "description": item.description,
@@ -96,8 +96,8 @@ struct PageView {
     }
 
     /// One entry of a listing.
-    func listingValues(_ item: Item) -> [String: Any] {
-        var values: [String: Any] = [
+    func listingValues(_ item: Item) -> ThemeFields {
+        var values: ThemeFields = [
             "title": item.title,
             "description": item.description,
             "url": url(item.path),
@@ -117,24 +117,24 @@ struct PageView {
     }
 
     /// Type-specific values for an item's own page.
-    func detailValues(_ item: Item) -> [String: Any] {
-        var values: [String: Any] = ["isNews": item.type == .news, "hasTags": !item.tags.isEmpty]
+    func detailValues(_ item: Item) -> ThemeFields {
+        var values: ThemeFields = ["isNews": item.type == .news, "hasTags": !item.tags.isEmpty]
         if let message = item.message {
             values["message"] = [
                 "from": message.from, "dateText": Formatting.dayAndTime(message.date) + " UTC", "dateISO": Formatting.iso(message.date),
                 "list": message.list,
-            ]
+            ] as ThemeFields
         }
         if let event = item.event {
             values["event"] = [
                 "startText": Formatting.dayAndTime(event.start) + " UTC", "startISO": Formatting.iso(event.start),
                 "endText": Formatting.dayAndTime(event.end) + " UTC", "endISO": Formatting.iso(event.end),
                 "location": event.location,
-            ]
+            ] as ThemeFields
         }
         if let blob = item.blob {
             if item.type == .image {
-                var image: [String: Any] = ["url": blobURL(blob), "alt": item.description.isEmpty ? item.title : item.description, "caption": ""]
+                var image: ThemeFields = ["url": blobURL(blob), "alt": item.description.isEmpty ? item.title : item.description, "caption": ""]
                 if let size = item.imageSize {
                     image["width"] = String(size.width)
                     image["height"] = String(size.height)
@@ -144,7 +144,7 @@ struct PageView {
                 values["file"] = [
                     "url": blobURL(blob), "filename": blob.filename, "sizeText": Formatting.size(blob.size),
                     "typeName": Self.typeName(blob.mimeType),
-                ]
+                ] as ThemeFields
             }
         }
         return values

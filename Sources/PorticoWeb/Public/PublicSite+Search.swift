@@ -23,8 +23,8 @@ extension PublicSite {
         var values = view.common(title: searchRequest.query.isEmpty ? "Search" : "Search: \(searchRequest.query.text)", navigation: navigation, current: nil, ancestors: [])
         values["searchQuery"] = searchRequest.query.text
         values["hasQuery"] = !searchRequest.query.isEmpty
-        values["results"] = page.results.map { result -> [String: Any] in
-            var entry: [String: Any] = [
+        values["results"] = ThemeValue.list(page.results) { result -> ThemeFields in
+            var entry: ThemeFields = [
                 "url": view.url(result.item.path),
                 "path": result.item.path,
                 "titleHTML": Self.html(result.title),
@@ -47,7 +47,7 @@ extension PublicSite {
             values["partialAllURL"] = SearchQueryParameters.link(for: everything, page: nil, types: searchRequest.types, path: context.basePath + "/_search")
         }
         let base = SearchQueryParameters.link(for: searchRequest, page: nil, types: nil, path: context.basePath + "/_search")
-        values["facets"] = page.facets.map { facet -> [String: Any] in
+        values["facets"] = ThemeValue.list(page.facets) { facet -> ThemeFields in
             [
                 "name": facet.type.displayName, "count": Formatting.count(facet.count),
                 "url": SearchQueryParameters.link(for: searchRequest, page: nil, types: [facet.type], path: context.basePath + "/_search"),
@@ -64,7 +64,7 @@ extension PublicSite {
             values["nextURL"] = SearchQueryParameters.link(for: searchRequest, page: searchRequest.page + 1, types: searchRequest.types, path: context.basePath + "/_search")
         }
         if page.pageCount > 1 { values["pageText"] = "Page \(searchRequest.page) of \(page.pageCount)" }
-        var filters: [[String: String]] = []
+        var filters: [ThemeFields] = []
         if let below = searchRequest.below { filters.append(["name": "in", "value": below]) }
         if let tag = searchRequest.tag { filters.append(["name": "tag", "value": tag]) }
         if let from = parameters["from"], searchRequest.from != nil { filters.append(["name": "from", "value": String(from)]) }

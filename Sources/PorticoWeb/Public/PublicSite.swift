@@ -112,7 +112,7 @@ public struct PublicSite: Sendable {
             let (children, total) = try await visibleChildrenPage(of: item, page: page, content: content, context: context, now: now)
             let pages = max(1, (total + Self.folderPageSize - 1) / Self.folderPageSize)
             values["hasChildren"] = !children.isEmpty
-            values["children"] = children.map { view.listingValues($0) }
+            values["children"] = ThemeValue.list(children, view.listingValues)
             values["pageText"] = "Page \(min(page, pages)) of \(pages) (\(Formatting.count(total)) items, newest first)"
             if page > 1 { values["previousURL"] = view.url(item.path) + "?page=\(min(page, pages) - 1)" }
             if page < pages { values["nextURL"] = view.url(item.path) + "?page=\(page + 1)" }
@@ -123,16 +123,16 @@ public struct PublicSite: Sendable {
             if isNewsListing { children.sort { $0.effective > $1.effective } }
             values["isNewsListing"] = isNewsListing
             values["hasChildren"] = !children.isEmpty
-            values["children"] = children.map { view.listingValues($0) }
+            values["children"] = ThemeValue.list(children, view.listingValues)
             html = theme.renderBytes("folder", values)
         case .message:
-            values.merge(view.detailValues(item)) { $1 }
+            values.merge(view.detailValues(item))
             let thread = try await threadValues(of: item, content: content, context: context, view: view, now: now)
             values["thread"] = thread
             values["hasThread"] = !thread.isEmpty
             html = theme.renderBytes("item", values)
         default:
-            values.merge(view.detailValues(item)) { $1 }
+            values.merge(view.detailValues(item))
             html = theme.renderBytes("item", values)
         }
         return PageView.htmlResponse(html, cacheControl: cacheControl.page)
@@ -156,7 +156,7 @@ public struct PublicSite: Sendable {
     /// The messages of `message`'s thread the visitor may see, oldest first (at most 200). A
     /// new message of the thread is a new child of its list's folder, so depending on that
     /// folder's children keeps cached thread pages current.
-    func threadValues(of message: Item, content: any SiteContentStore, context: PorticoRequestContext, view: PageView, now: Date) async throws -> [[String: Any]] {
+    func threadValues(of message: Item, content: any SiteContentStore, context: PorticoRequestContext, view: PageView, now: Date) async throws -> [ThemeFields] {
         guard let thread = message.message?.threadID else { return [] }
         if let parent = message.parentID { context.dependsOn(.children(parent)) }
         let publicOnly = try await self.publicOnly(context, site: content.siteID)
@@ -175,8 +175,8 @@ public struct PublicSite: Sendable {
         }
         guard messages.count > 1 else { return [] }
         context.dependsOn(summaries: messages)
-        return messages.map { entry -> [String: Any] in
-            var values: [String: Any] = [
+        return messages.map { entry -> ThemeFields in
+            var values: ThemeFields = [
                 "title": entry.title, "url": view.url(entry.path), "from": entry.message?.from ?? "",
                 "date": entry.message.map { Formatting.dayAndTime($0.date) } ?? "",
             ]
@@ -305,12 +305,12 @@ public struct PublicSite: Sendable {
         return result
     }
 
-    private func addHomeValues(_ values: inout [String: Any], view: PageView, root: Item, children prefetched: [Item]?, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws {
+    private func addHomeValues(_ values: inout ThemeFields, view: PageView, root: Item, children prefetched: [Item]?, content: any SiteContentStore, context: PorticoRequestContext, now: Date) async throws {
         context.dependsOn(.news)
         context.dependsOn(.events)
         let news = try await visibleItems(ItemQuery(types: [.news], order: .newestFirst), content: content, context: context, now: now, limit: 3, keptAs: "home-news")
         values["hasNews"] = !news.isEmpty
-        values["news"] = news.map { view.listingValues($0) }
+        values["news"] = ThemeValue.list(news, view.listingValues)
         if let first = news.first, let parentPath = first.ancestorPaths.last, parentPath != "/" {
             values["newsFolderURL"] = context.basePath + parentPath
         }
@@ -318,13 +318,13 @@ public struct PublicSite: Sendable {
         let events = try await visibleItems(ItemQuery(types: [.event], eventsEndingAfter: now, order: .eventStart), content: content, context: context, now: now, limit: 4,
                                             keptAs: "home-events", until: { events in events.compactMap { $0.event?.end }.min() })
         values["hasEvents"] = !events.isEmpty
-        values["events"] = events.map { event -> [String: Any] in
+        values["events"] = ThemeValue.list(events) { event -> ThemeFields in
             var entry = view.listingValues(event)
             entry["location"] = event.event?.location ?? ""
             return entry
         }
         let children = if let prefetched { prefetched } else { try await visibleChildren(of: root, content: content, context: context, now: now) }
         values["hasChildren"] = !children.isEmpty
-        values["children"] = children.map { view.listingValues($0) }
+        values["children"] = ThemeValue.list(children, view.listingValues)
     }
 }

@@ -61,6 +61,17 @@ public struct Theme: Sendable {
         return renderer.render(template, .object(context))
     }
 
+    /// Renders `template` with a page's typed values (see `ThemeFields`).
+    func render(_ template: String, _ fields: ThemeFields) -> String {
+        String(decoding: renderBytes(template, fields), as: UTF8.self)
+    }
+
+    /// The same, as UTF-8 bytes.
+    func renderBytes(_ template: String, _ fields: ThemeFields) -> [UInt8] {
+        var renderer = ThemeRenderer(templates: templates)
+        return renderer.render(template, .fields(fields))
+    }
+
     /// Writes the built-in theme's files into `folder`, as a starting point for a custom theme.
     public static func exportDefault(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

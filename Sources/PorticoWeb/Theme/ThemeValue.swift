@@ -2,14 +2,16 @@ import PorticoCore
 
 /// A value a theme template sees: text, a flag, a list or an object of named values.
 ///
-/// Pages build `[String: Any]` dictionaries. An object keeps its dictionary as it is and a
-/// member becomes a `ThemeValue` only when a template looks it up, so a render converts what
-/// the templates use and nothing else (converting every dictionary up front was a tenth of an
-/// uncached page).
+/// Public pages build `ThemeFields`: typed values, so a render neither casts nor converts
+/// (looking names up in `[String: Any]` with a dynamic cast per value, and converting the
+/// lists it found, was a tenth of an uncached page's CPU). Other pages (the editor) may still
+/// hand over `[String: Any]`: such an object keeps its dictionary and a member becomes a
+/// `ThemeValue` only when a template looks it up.
 enum ThemeValue {
     case text(String)
     case flag(Bool)
     case list([ThemeValue])
+    case fields(ThemeFields)
     case object([String: Any])
 
     init(_ value: Any) {
@@ -19,6 +21,7 @@ enum ThemeValue {
         case let object as [String: Any]: self = .object(object)
         case let objects as [[String: Any]]: self = .list(objects.map { .object($0) })
         case let texts as [String]: self = .list(texts.map { .text($0) })
+        case let convertible as any ThemeValueConvertible: self = convertible.themeValue
         case let list as [Any]: self = .list(list.map(ThemeValue.init))
         case let number as Int: self = .text(String(number))
         case let optional as any AnyOptionalValue: self = optional.wrappedValue.map(ThemeValue.init) ?? .flag(false)
@@ -34,15 +37,119 @@ enum ThemeValue {
         return ThemeValue(value)
     }
 
-    /// Whether a section renders (and an inverted section does not).
+    /// A list of objects made from `elements`, without an array of `ThemeFields` in between.
+    static func list<Elements: Sequence>(_ elements: Elements, _ fields: (Elements.Element) throws -> ThemeFields) rethrows -> ThemeValue {
+        var list: [ThemeValue] = []
+        list.reserveCapacity(elements.underestimatedCount)
+        for element in elements { list.append(.fields(try fields(element))) }
+        return .list(list)
+    }
+
+    /// The member `name` of this value, if it is an object.
+    func member(_ name: String) -> ThemeValue? {
+        switch self {
+        case .fields(let fields): fields.member(name)
+        case .object(let values): Self.member(name, of: values)
+        case .text, .flag, .list: nil
+        }
+    }
+
+/// Whether a section renders (and an inverted section does not).
     var isTrue: Bool {
         switch self {
         case .text(let text): !text.isEmpty
         case .flag(let flag): flag
         case .list(let list): !list.isEmpty
-        case .object: true
+        case .fields, .object: true
         }
     }
+}
+
+/// The named values of one object in a page: what `{{title}}` or `{{#item}}` finds.
+///
+/// Built like a dictionary (`["title": item.title, "current": true]`) but kept as two short
+/// arrays in the order given: a page's objects have a few to a dozen names, and comparing
+/// small strings one after the other is cheaper than hashing the name on every lookup.
+struct ThemeFields: ExpressibleByDictionaryLiteral {
+    private var names: [String] = []
+    private var values: [ThemeValue] = []
+
+    init() {}
+
+    init(dictionaryLiteral elements: (String, any ThemeValueConvertible)...) {
+        names.reserveCapacity(elements.count + 4)
+        values.reserveCapacity(elements.count + 4)
+        // A literal's names are distinct (as a dictionary literal's must be).
+        for (name, value) in elements {
+            names.append(name)
+            values.append(value.themeValue)
+        }
+    }
+
+    /// The value of `name` as stored; setting `nil` removes it.
+    subscript(name: String) -> (any ThemeValueConvertible)? {
+        get { names.firstIndex(of: name).map { values[$0] } }
+        set {
+            let index = names.firstIndex(of: name)
+            switch (index, newValue) {
+            case (let index?, let value?): values[index] = value.themeValue
+            case (nil, let value?):
+                names.append(name)
+                values.append(value.themeValue)
+            case (let index?, nil):
+                names.remove(at: index)
+                values.remove(at: index)
+            case (nil, nil): break
+            }
+        }
+    }
+
+    /// Adds `other`'s values; where both have a name, `other`'s wins.
+    mutating func merge(_ other: ThemeFields) {
+        for (name, value) in zip(other.names, other.values) { self[name] = value }
+    }
+
+    /// What a template finds under `name`. An empty text counts as absent (see `ThemeValue.member`).
+    func member(_ name: String) -> ThemeValue? {
+        guard let index = names.firstIndex(of: name) else { return nil }
+        if case .text(let text) = values[index], text.isEmpty { return nil }
+        return values[index]
+    }
+}
+
+/// A Swift value that a page can give a template as it is: its `ThemeValue` is made once,
+/// when the page builds its fields.
+protocol ThemeValueConvertible {
+    var themeValue: ThemeValue { get }
+}
+
+extension ThemeValue: ThemeValueConvertible {
+    var themeValue: ThemeValue { self }
+}
+
+extension ThemeFields: ThemeValueConvertible {
+    var themeValue: ThemeValue { .fields(self) }
+}
+
+extension String: ThemeValueConvertible {
+    var themeValue: ThemeValue { .text(self) }
+}
+
+extension Bool: ThemeValueConvertible {
+    var themeValue: ThemeValue { .flag(self) }
+}
+
+extension Int: ThemeValueConvertible {
+    var themeValue: ThemeValue { .text(String(self)) }
+}
+
+extension Array: ThemeValueConvertible where Element: ThemeValueConvertible {
+    var themeValue: ThemeValue { .list(map { $0.themeValue }) }
+}
+
+/// Absent, an optional is false, as in Mustache.
+extension Optional: ThemeValueConvertible where Wrapped: ThemeValueConvertible {
+    var themeValue: ThemeValue { self?.themeValue ?? .flag(false) }
 }
 
 /// Lets `ThemeValue.init` see through an `Optional` stored in an `Any`.
@@ -105,7 +212,7 @@ struct ThemeRenderer {
                     }
                 case .flag(let flag)?:
                     emit((flag ? "true" : "false").utf8, indentation: indentation, indentingEveryLine: false)
-                case .list?, .object?, nil:
+                case .list?, .fields?, .object?, nil:
                     break
                 }
             case .section(let name, let children, let inverted):
@@ -124,7 +231,7 @@ struct ThemeRenderer {
                         render(children, indentation: indentation, depth: depth)
                         stack.removeLast()
                     }
-                case .text, .object:
+                case .text, .fields, .object:
                     stack.append(value)
                     render(children, indentation: indentation, depth: depth)
                     stack.removeLast()
@@ -143,14 +250,13 @@ struct ThemeRenderer {
         guard let first = name.parts.first else { return stack.last }
         var found: ThemeValue?
         for context in stack.reversed() {
-            if case .object(let values) = context, let value = ThemeValue.member(first, of: values) {
+            if let value = context.member(first) {
                 found = value
                 break
             }
         }
         for part in name.parts.dropFirst() {
-            guard case .object(let values)? = found else { return nil }
-            found = ThemeValue.member(part, of: values)
+            found = found?.member(part)
         }
         return found
     }
