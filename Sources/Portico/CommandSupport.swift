@@ -48,7 +48,8 @@ struct DataOptions: ParsableArguments {
             maximumQueue: configuration.queueLength, maximumWait: .milliseconds(configuration.queueWait),
             simulatedRenderTime: .milliseconds(configuration.renderDelay),
             cacheControl: CacheControlPolicy(page: configuration.pageCacheControl, feed: configuration.feedCacheControl, asset: configuration.assetCacheControl),
-            pageDataBytes: configuration.pageDataSize * 1024 * 1024
+            pageDataBytes: configuration.pageDataSize * 1024 * 1024,
+            surrogateKeys: configuration.surrogateKeys || !configuration.purge.isEmpty
         )
         return try await PorticoServices(
             store: store, theme: theme, uploadLimit: configuration.uploadLimit * 1024 * 1024, cache: cache,

@@ -12,7 +12,7 @@ import Glibc
 /// render gives, pipelined requests answered in order, and the idle timeout kept.
 @Suite struct CacheFastPathTests {
     @Test func aHitCarriesTheSameHeadersAndBodyAsTheRenderedResponse() async throws {
-        let f = try await WebFixture.make()
+        let f = try await WebFixture.make(cache: CacheConfiguration(surrogateKeys: true))
         try await PorticoApplication.application(f.services, host: "127.0.0.1", port: 0).test(.live) { client in
             let connection = try RawHTTPConnection(port: try #require(client.port))
             let miss = try await connection.exchange("GET /news HTTP/1.1\r\nHost: demo.test\r\n\r\n")

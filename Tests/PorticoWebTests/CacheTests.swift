@@ -12,7 +12,7 @@ import Testing
 
 @Suite struct CacheHeaderTests {
     @Test func pagesAreCachedWithValidatorsAndCompression() async throws {
-        let f = try await WebFixture.make()
+        let f = try await WebFixture.make(cache: CacheConfiguration(surrogateKeys: true))
         try await f.test { client in
             let first = try await client.get("/news")
             #expect(first.status == .ok)
@@ -43,6 +43,20 @@ import Testing
             let head = try await client.get("/news", method: .head)
             #expect(head.status == .ok)
             #expect(head.body.isEmpty)
+        }
+    }
+
+    /// Without an external cache configured, nobody reads the keys: they are not sent.
+    @Test func surrogateKeysAreSentOnlyForAnExternalCache() async throws {
+        let f = try await WebFixture.make()
+        try await f.test { client in
+            let miss = try await client.get("/news")
+            let hit = try await client.get("/news")
+            #expect(hit.headers[HTTPField.Name("X-Cache")!] == "HIT")
+            for response in [miss, hit] {
+                #expect(response.headers[HTTPField.Name("xkey")!] == nil)
+                #expect(response.headers[HTTPField.Name("Surrogate-Key")!] == nil)
+            }
         }
     }
 

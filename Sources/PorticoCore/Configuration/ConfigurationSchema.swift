@@ -71,6 +71,7 @@ public enum ConfigurationSchema {
         integer("cache.fresh_for", 0...86_400, "Seconds a cached response is served without re-rendering (writes evict at once anyway).", \.freshFor),
         integer("cache.grace", 0...86_400, "Seconds past that a stale response may be served while one request re-renders.", \.grace),
         stringList("cache.purge", "External caches (Varnish) to purge on every write, e.g. [\"http://127.0.0.1:6081/\"].", \.purge),
+        boolean("cache.surrogate_keys", "Send each cached page's dependency keys as xkey and Surrogate-Key headers, for an external cache in front (always on when cache.purge is set).", \.surrogateKeys),
         headerValue("cache.control.page", "Cache-Control of public pages.", \.pageCacheControl),
         headerValue("cache.control.feed", "Cache-Control of feeds, sitemap and robots.txt.", \.feedCacheControl),
         headerValue("cache.control.asset", "Cache-Control of blobs and theme files at content-hash URLs.", \.assetCacheControl),

@@ -32,6 +32,7 @@ public struct PorticoConfiguration: Sendable, Equatable {
     public var freshFor = 300
     public var grace = 60
     public var purge: [String] = []
+    public var surrogateKeys = false
     public var pageCacheControl = "public, max-age=0, must-revalidate"
     public var feedCacheControl = "public, max-age=300"
     public var assetCacheControl = "public, max-age=31536000, immutable"

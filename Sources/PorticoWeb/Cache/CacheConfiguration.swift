@@ -27,12 +27,18 @@ public struct CacheConfiguration: Sendable {
     /// that off. Independent of the response cache: with that off, pages are still rendered
     /// for every request, from reads kept until their site changes.
     public var pageDataBytes: Int
+    /// Whether cached responses carry their dependency keys as `xkey` and `Surrogate-Key`
+    /// headers. Only an external cache reads them (Varnish's xkey, a CDN), and a page's keys
+    /// can take a kilobyte or two, so they are sent only when one is configured.
+    public var surrogateKeys: Bool
 
     public init(
         enabled: Bool = true, capacityBytes: Int = 256 * 1024 * 1024, freshFor: TimeInterval = 300, grace: TimeInterval = 60,
         maximumRenders: Int = 16, editorReserve: Int = 4, maximumQueue: Int = 256, maximumWait: Duration = .milliseconds(500),
-        simulatedRenderTime: Duration = .zero, cacheControl: CacheControlPolicy = CacheControlPolicy(), pageDataBytes: Int = 32 * 1024 * 1024
+        simulatedRenderTime: Duration = .zero, cacheControl: CacheControlPolicy = CacheControlPolicy(), pageDataBytes: Int = 32 * 1024 * 1024,
+        surrogateKeys: Bool = false
     ) {
+        self.surrogateKeys = surrogateKeys
         self.cacheControl = cacheControl
         self.pageDataBytes = pageDataBytes
         self.enabled = enabled

@@ -122,9 +122,11 @@ struct CacheMiddleware: RouterMiddleware {
         for field in response.headers where field.name != .contentLength && field.name != .date && field.name != .setCookie {
             headers.append((field.name.canonicalName, field.value))
         }
-        let keys = dependencies.map { "\(site.rawValue)-\($0.key)" }.sorted().joined(separator: " ")
-        headers.append(("xkey", keys))
-        headers.append(("Surrogate-Key", keys))
+        if configuration.surrogateKeys {
+            let keys = dependencies.map { "\(site.rawValue)-\($0.key)" }.sorted().joined(separator: " ")
+            headers.append(("xkey", keys))
+            headers.append(("Surrogate-Key", keys))
+        }
         let digest = SHA256.hash(data: Data(body.readableBytesView))
         let etag = "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
         var gzip: ByteBuffer?
