@@ -143,6 +143,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Temporary folders for the tests, removed when the test process exits.
+        .target(
+            name: "PorticoTestSupport",
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "PorticoCoreTests",
             dependencies: ["PorticoCore"],
@@ -150,22 +156,22 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoStoreTests",
-            dependencies: ["PorticoCore", "PorticoStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PorticoTestSupport", "PorticoCore", "PorticoStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PorticoContentTests",
-            dependencies: ["PorticoCore", "PorticoStore", "PorticoContent"],
+            dependencies: ["PorticoTestSupport", "PorticoCore", "PorticoStore", "PorticoContent"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PorticoLifecycleTests",
-            dependencies: ["PorticoCore", "PorticoStore", "PorticoContent", "PorticoLifecycle", "PorticoMail", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["PorticoTestSupport", "PorticoCore", "PorticoStore", "PorticoContent", "PorticoLifecycle", "PorticoMail", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PorticoMailTests",
-            dependencies: ["PorticoMail"],
+            dependencies: ["PorticoTestSupport", "PorticoMail"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -175,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoWebTests",
-            dependencies: [
+            dependencies: ["PorticoTestSupport", 
                 "PorticoCore", "PorticoStore", "PorticoContent", "PorticoWeb", "PorticoCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -186,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PorticoEndToEndTests",
-            dependencies: ["Portico"],
+            dependencies: ["PorticoTestSupport", "Portico"],
             swiftSettings: strictSettings
         ),
     ]

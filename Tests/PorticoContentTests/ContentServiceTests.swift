@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import PorticoContent
 import PorticoCore
 import PorticoStore
@@ -29,7 +30,7 @@ struct Fixture {
     let root: Item
 
     static func make() async throws -> Fixture {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-content-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-content")
         let store = try SQLiteContentStore(dataFolder: folder)
         let events = ContentEventBus()
         let log = EventLog()

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Testing
 
 /// The editor flow in a real headless Chromium (Debian's chromium and chromium-driver, driven
@@ -29,7 +30,7 @@ import Testing
         defer { server.stop() }
         let password = try #require(server.firstLines.firstMatch(of: /password: (\S+)/)?.1)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Browser/editor_flow.py")
-        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("portico-browser-\(UUID().uuidString)")
+        let screenshots = TestFolders.url("portico-browser")
         let process = try ChildProcess("/usr/bin/env", ["python3", script.path, "http://demo.localhost:\(server.port)", "admin", String(password), screenshots.path],
                                        output: .pipe, error: .sameAsOutput)
         // The output is collected as it comes, so that the script never waits on a full pipe.

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Testing
 
 /// `portico site import-mbox` and `site search` as an operator runs them.
@@ -22,7 +23,7 @@ import Testing
 
     @Test func anArchiveOfListsIsImportedOneFolderPerFileAndFound() async throws {
         let data = temporaryDataFolder()
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("portico-mbox-\(UUID().uuidString)")
+        let input = TestFolders.url("portico-mbox")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         try Self.mbox(list: "python-dev", subjects: ["Walrus operator", "Pattern matching"]).write(to: input.appendingPathComponent("python-dev.mbox"), atomically: true, encoding: .utf8)
         try Self.mbox(list: "gevent-users", subjects: ["Greenlets and walrus"]).write(to: input.appendingPathComponent("gevent-users.mbox"), atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -108,5 +109,5 @@ final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
 }
 
 func temporaryDataFolder() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("portico-e2e-\(UUID().uuidString)").path
+    TestFolders.path("portico-e2e")
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Testing
 
 @Suite(.serialized) struct ServeEndToEndTests {
@@ -83,7 +84,7 @@ import Testing
         #expect(badID.status != 0)
         #expect(badID.error == "error: site id must start with a lowercase letter\n" || badID.error.hasPrefix("error: site id"))
 
-        let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("portico-file-\(UUID().uuidString)")
+        let blocker = TestFolders.url("portico-file")
         try Data("x".utf8).write(to: blocker)
         let notAFolder = try await PorticoBinary.runAsync(["site", "list", "--data", blocker.path])
         #expect(notAFolder.status != 0)

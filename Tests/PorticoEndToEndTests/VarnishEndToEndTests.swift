@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -41,7 +42,7 @@ import Testing
         defer { server.stop() }
         let password = try #require(server.firstLines.firstMatch(of: /password: (\S+)/)?.1)
 
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("portico-varnish-\(UUID().uuidString)")
+        let work = TestFolders.url("portico-varnish")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         chmod(work.path, 0o755)
         let vcl = try PorticoBinary.run(["config", "varnish", "--backend", "127.0.0.1:\(server.port)"])

@@ -1,4 +1,5 @@
 import Crypto
+import PorticoTestSupport
 import Foundation
 import PorticoContent
 import PorticoCore
@@ -16,7 +17,7 @@ struct DataFolder {
     let administration: SiteAdministration
 
     static func make() throws -> DataFolder {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("portico-archive-\(UUID().uuidString)")
+        let url = TestFolders.url("portico-archive")
         let store = try SQLiteContentStore(dataFolder: url)
         let events = ContentEventBus()
         return DataFolder(
@@ -91,7 +92,7 @@ struct SourceSite {
 enum Scratch {
     /// A new, empty temporary folder.
     static func folder() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("portico-archive-files-\(UUID().uuidString)")
+        let url = TestFolders.url("portico-archive-files")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

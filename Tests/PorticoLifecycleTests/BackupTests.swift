@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import PorticoContent
 import PorticoCore
 import PorticoLifecycle
@@ -14,7 +15,7 @@ struct LifecycleFixture {
     let site: Site
 
     static func make(withDemo: Bool = true) async throws -> LifecycleFixture {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-lifecycle-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-lifecycle")
         let store = try SQLiteContentStore(dataFolder: folder)
         let events = ContentEventBus()
         let content = ContentService(store: store, events: events)
@@ -38,7 +39,7 @@ struct LifecycleFixture {
     }
 
     static func backupFolder() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("portico-backups-\(UUID().uuidString)")
+        TestFolders.url("portico-backups")
     }
 }
 
@@ -54,7 +55,7 @@ struct LifecycleFixture {
         try await writer.value
 
         // Restore into a new data folder and look inside.
-        let other = try SQLiteContentStore(dataFolder: FileManager.default.temporaryDirectory.appendingPathComponent("portico-restore-\(UUID().uuidString)"))
+        let other = try SQLiteContentStore(dataFolder: TestFolders.url("portico-restore"))
         let restored = try await SiteRestore.restore(from: backup, store: other)
         #expect(restored.id == f.site.id)
         let item = try #require(try await other.content(of: f.site.id).item(path: "/contact"))

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import PorticoContent
 import PorticoCore
 import PorticoLifecycle
@@ -62,7 +63,7 @@ import Testing
         """
 
     func write(_ text: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("portico-mbox-\(UUID().uuidString).mbox")
+        let url = TestFolders.url("portico-mbox", suffix: ".mbox")
         try Data(text.utf8).write(to: url)
         return url
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 @testable import PorticoMail
 
 /// The message text as bytes, with LF line endings or, if `crlf`, CRLF ones.
@@ -20,8 +21,7 @@ func parse(_ text: String, crlf: Bool = false) throws -> MailMessage {
 
 /// Writes `contents` to a fresh temporary file and returns its URL.
 func temporaryFile(_ contents: [UInt8], name: String = "test.mbox") throws -> URL {
-    let dir = FileManager.default.temporaryDirectory
-        .appendingPathComponent("PorticoMailTests-\(UUID().uuidString)", isDirectory: true)
+    let dir = TestFolders.url("portico-mail")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let url = dir.appendingPathComponent(name)
     try Data(contents).write(to: url)

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import GRDB
 import PorticoCore
 @testable import PorticoStore
@@ -7,7 +8,7 @@ import Testing
 /// Behaviour specific to the embedded SQLite store: files, bounded open sites, broken files.
 @Suite struct SQLiteStoreTests {
     func makeStore(capacity: Int = 16, readersPerSite: Int = 2) throws -> (SQLiteContentStore, URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-sqlite-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-sqlite")
         return (try SQLiteContentStore(dataFolder: folder, maximumOpenSites: capacity, readersPerSite: readersPerSite), folder)
     }
 
@@ -157,7 +158,7 @@ import Testing
     }
 
     @Test func anUnwritableDataFolderIsReportedClearly() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-ro-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-ro")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("not-a-folder")
         try Data("x".utf8).write(to: file)
@@ -178,7 +179,7 @@ import Testing
 /// (site, user, item), never a scan or one condition per grant.
 @Suite struct GrantLookupTests {
     @Test func aUserWithAThousandGrantsIsLookedUpByIndex() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-grants-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-grants")
         let store = try SQLiteContentStore(dataFolder: folder)
         let site = try await makeSite(store, id: "alpha")
         let root = try await site.root()

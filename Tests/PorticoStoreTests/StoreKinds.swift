@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import PorticoCore
 import PorticoStore
 
@@ -14,10 +15,10 @@ enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
     func make(maximumOpenSites: Int = 16) throws -> any ContentStore {
         switch self {
         case .sqlite:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-store-\(UUID().uuidString)")
+            let folder = TestFolders.url("portico-store")
             return try SQLiteContentStore(dataFolder: folder, maximumOpenSites: maximumOpenSites)
         case .sqliteSingleConnection:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-store-\(UUID().uuidString)")
+            let folder = TestFolders.url("portico-store")
             return try SQLiteContentStore(dataFolder: folder, maximumOpenSites: maximumOpenSites, readersPerSite: 0)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import HummingbirdTesting
 import PorticoContent
 import PorticoCore
@@ -11,7 +12,7 @@ import Testing
 @Suite struct BakeTests {
     /// Temporary folders of one test (`remove()` them when the test is done).
     struct Scratch {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("portico-bake-\(UUID().uuidString)")
+        let root = TestFolders.url("portico-bake")
 
         /// A fresh target path (not created), alone in its parent, where the bake also stages.
         func target() throws -> URL {

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -11,7 +12,7 @@ import Testing
 /// The shared-memory bus that keeps the response caches of a node's worker processes in step.
 @Suite struct SharedMemoryBusTests {
     static func busPath() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("portico-bus-\(UUID().uuidString)").path
+        let path = TestFolders.path("portico-bus")
         try SharedMemoryBus.create(at: path)
         return path
     }
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func badFilesAndOversizedMessagesAreRefused() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("portico-notabus-\(UUID().uuidString)").path
+        let path = TestFolders.path("portico-notabus")
         try Data("not a bus".utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: SharedMemoryBus.Failure.self) { try SharedMemoryBus(path: path) }
         #expect(throws: SharedMemoryBus.Failure.self) { try SharedMemoryBus(path: path + "-missing") }

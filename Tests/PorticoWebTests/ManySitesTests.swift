@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func openFilesStayBoundedWhateverTheNumberOfSites() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-many-\(UUID().uuidString)").standardizedFileURL
+        let folder = TestFolders.url("portico-many").standardizedFileURL
         let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 4, readersPerSite: 2)
         let services = try await PorticoServices(store: store, theme: try Theme(), bcryptCost: 4)
         for index in 0..<40 {

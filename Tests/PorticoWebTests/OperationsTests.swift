@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import GRDB
 import HTTPTypes
 import Hummingbird
@@ -365,7 +366,7 @@ enum PrometheusText {
 
 @Suite struct AccessLogTests {
     private static func temporaryLogPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("portico-access-\(UUID().uuidString).log").path
+        TestFolders.path("portico-access", suffix: ".log")
     }
 
     /// Whether `line` has the documented shape, every field present and in order.

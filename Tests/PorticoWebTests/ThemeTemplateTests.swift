@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Mustache
 import PorticoCore
 @testable import PorticoWeb
@@ -70,7 +71,7 @@ import Testing
     }
 
     static func themeFolder(_ templates: [String: String]) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-template-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-theme-template")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (name, text) in templates {
             try Data(text.utf8).write(to: folder.appendingPathComponent("\(name).mustache"))

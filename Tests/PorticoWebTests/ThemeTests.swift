@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import PorticoCore
 import PorticoWeb
 import Testing
@@ -8,7 +9,7 @@ import Testing
     @Test func embeddedThemeMatchesItsSourceFiles() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/PorticoWeb/Theme/Default")
-        let exported = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
+        let exported = TestFolders.url("portico-theme")
         try Theme.exportDefault(to: exported)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(try FileManager.default.contentsOfDirectory(atPath: exported.path).sorted() == names)
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func valuesAreEscapedAndTemplatesRenderFromTheirFirstCharacter() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-theme")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("<p title=\"{{title}}\">{{title}}|{{{title}}}|{{plain}}|{{accented}}</p>".utf8).write(to: folder.appendingPathComponent("item.mustache"))
         let theme = try Theme(folder: folder)
@@ -32,7 +33,7 @@ import Testing
     /// The escaping pragma put in front of every template must not change its output: a first
     /// line that is a standalone tag (a comment, a partial, a section) keeps its meaning.
     @Test func templatesStartingWithAStandaloneTagRenderAsWritten() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-theme")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("{{! a comment }}\n{{#items}}\n<li>{{.}}</li>\n{{/items}}\n".utf8).write(to: folder.appendingPathComponent("item.mustache"))
         try Data("{{>item}}\nafter\n".utf8).write(to: folder.appendingPathComponent("folder.mustache"))
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func anOperatorThemeOverridesFilesAndBrokenTemplatesAreRefused() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-theme-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-theme")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("body { color: red }".utf8).write(to: folder.appendingPathComponent("style.css"))
         let theme = try Theme(folder: folder)

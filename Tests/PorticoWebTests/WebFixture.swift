@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -25,7 +26,7 @@ struct WebFixture {
     let beta: Site
 
     static func make(cache: CacheConfiguration = CacheConfiguration()) async throws -> WebFixture {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-web-\(UUID().uuidString)")
+        let folder = TestFolders.url("portico-web")
         let store = try SQLiteContentStore(dataFolder: folder, maximumOpenSites: 8)
         let clock = TestClock()
         let services = try await PorticoServices(store: store, theme: try Theme(), clock: clock, bcryptCost: 4, cache: cache)
