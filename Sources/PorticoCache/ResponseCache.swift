@@ -128,16 +128,18 @@ public final class ResponseCache: Sendable {
 
     public func lookup(_ key: CacheKey, now: Date) -> Lookup {
         state.withLock { state in
-            guard var entry = state.entries[key] else { return .miss }
-            if let hard = entry.response.hardExpiry, hard <= now {
+            guard let index = state.entries.index(forKey: key) else { return .miss }
+            let response = state.entries.values[index].response
+            if let hard = response.hardExpiry, hard <= now {
                 Self.remove(key, from: &state)
                 return .miss
             }
             state.tick += 1
-            entry.lastUse = state.tick
-            state.entries[key] = entry
-            if now < entry.response.freshUntil { return .fresh(entry.response) }
-            if now < entry.response.graceUntil { return .stale(entry.response) }
+            // In place: writing the entry back would copy the whole response, under the lock
+            // that every hit on both event loops takes.
+            state.entries.values[index].lastUse = state.tick
+            if now < response.freshUntil { return .fresh(response) }
+            if now < response.graceUntil { return .stale(response) }
             Self.remove(key, from: &state)
             return .miss
         }
@@ -239,22 +241,34 @@ public final class ResponseCache: Sendable {
     }
 }
 
-/// Counters of what the cache did, for metrics and tests.
+/// Counters of what the cache did, for metrics and tests. Every cache hit counts, on both
+/// event loops at once, so each counter is an atomic of its own (not a locked dictionary).
 public final class CacheStatistics: Sendable {
-    private let counters = Mutex<[String: Int]>([:])
+    private let hits = Atomic<Int>(0)
+    private let misses = Atomic<Int>(0)
+    private let stale = Atomic<Int>(0)
+    private let coalesced = Atomic<Int>(0)
+    private let shed = Atomic<Int>(0)
+    private let evictions = Atomic<Int>(0)
+    private let renders = Atomic<Int>(0)
 
     public func add(hits: Int = 0, misses: Int = 0, stale: Int = 0, coalesced: Int = 0, shed: Int = 0, evictions: Int = 0, renders: Int = 0) {
-        counters.withLock { c in
-            c["hits", default: 0] += hits
-            c["misses", default: 0] += misses
-            c["stale", default: 0] += stale
-            c["coalesced", default: 0] += coalesced
-            c["shed", default: 0] += shed
-            c["evictions", default: 0] += evictions
-            c["renders", default: 0] += renders
-        }
+        if hits != 0 { self.hits.add(hits, ordering: .relaxed) }
+        if misses != 0 { self.misses.add(misses, ordering: .relaxed) }
+        if stale != 0 { self.stale.add(stale, ordering: .relaxed) }
+        if coalesced != 0 { self.coalesced.add(coalesced, ordering: .relaxed) }
+        if shed != 0 { self.shed.add(shed, ordering: .relaxed) }
+        if evictions != 0 { self.evictions.add(evictions, ordering: .relaxed) }
+        if renders != 0 { self.renders.add(renders, ordering: .relaxed) }
     }
 
-    public var snapshot: [String: Int] { counters.withLock { $0 } }
-    public subscript(_ name: String) -> Int { counters.withLock { $0[name] ?? 0 } }
+    public var snapshot: [String: Int] {
+        [
+            "hits": hits.load(ordering: .relaxed), "misses": misses.load(ordering: .relaxed), "stale": stale.load(ordering: .relaxed),
+            "coalesced": coalesced.load(ordering: .relaxed), "shed": shed.load(ordering: .relaxed),
+            "evictions": evictions.load(ordering: .relaxed), "renders": renders.load(ordering: .relaxed),
+        ]
+    }
+
+    public subscript(_ name: String) -> Int { snapshot[name] ?? 0 }
 }
