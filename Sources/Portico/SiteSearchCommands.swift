@@ -53,6 +53,7 @@ extension SiteCommand {
         @Option(help: "Run the query sets of this queries.json and print latencies.") var benchmark: String?
         @Option(help: "With --benchmark: the folder that holds one folder per list (for filtered queries).") var listsFolder: String = "/lists"
         @Option(help: "With --benchmark: how many times to run each query set.") var rounds: Int = 1
+        @Option(help: "With --benchmark: also print the N slowest queries of each set, with their times.") var slowest: Int = 0
 
         func run() async throws {
             try await runReportingErrors {
@@ -66,7 +67,7 @@ extension SiteCommand {
                 }
                 let search = SearchService(content: services.content)
                 if let benchmark {
-                    try await SearchBenchmark(search: search, site: site, principal: principal, listsFolder: listsFolder, rounds: max(1, rounds)).run(file: benchmark)
+                    try await SearchBenchmark(search: search, site: site, principal: principal, listsFolder: listsFolder, rounds: max(1, rounds), slowest: max(0, slowest)).run(file: benchmark)
                     return
                 }
                 guard let query, !query.isEmpty else { throw PorticoError.invalid(field: "query", reason: "is required (or give --benchmark FILE)") }
@@ -226,6 +227,7 @@ struct SearchBenchmark {
     let principal: Principal
     let listsFolder: String
     let rounds: Int
+    let slowest: Int
 
     func run(file: String) async throws {
         guard let data = FileManager.default.contents(atPath: file),
@@ -251,19 +253,25 @@ struct SearchBenchmark {
         printLine("query set\tqueries\tp50 ms\tp90 ms\tp99 ms\tmax ms\tmean results")
         for (name, requests) in sets where !requests.isEmpty {
             var samples: [Double] = []
+            var timed: [(milliseconds: Double, request: SearchRequest)] = []
             var results = 0
             for _ in 0..<rounds {
                 for request in requests {
                     let started = ContinuousClock.now
                     let page = try await search.search(in: site, request, by: principal)
                     let elapsed = ContinuousClock.now - started
-                    samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                    let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                    samples.append(milliseconds)
+                    if slowest > 0 { timed.append((milliseconds, request)) }
                     results += page.total
                 }
             }
             samples.sort()
             func percentile(_ p: Double) -> String { String(format: "%.2f", samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
             printLine("\(name)\t\(samples.count)\t\(percentile(0.5))\t\(percentile(0.9))\t\(percentile(0.99))\t\(String(format: "%.2f", samples.last ?? 0))\t\(results / max(1, samples.count))")
+            for entry in timed.sorted(by: { $0.milliseconds > $1.milliseconds }).prefix(slowest) {
+                printLine("  \(String(format: "%.2f", entry.milliseconds)) ms\t\(entry.request.query.text)\(entry.request.below.map { " (in \($0))" } ?? "")")
+            }
         }
     }
 }
