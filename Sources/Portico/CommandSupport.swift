@@ -49,7 +49,7 @@ struct DataOptions: ParsableArguments {
             simulatedRenderTime: .milliseconds(configuration.renderDelay),
             cacheControl: CacheControlPolicy(page: configuration.pageCacheControl, feed: configuration.feedCacheControl, asset: configuration.assetCacheControl),
             pageDataBytes: configuration.pageDataSize * 1024 * 1024,
-            surrogateKeys: configuration.surrogateKeys || !configuration.purge.isEmpty
+            surrogateKeys: configuration.sendsSurrogateKeys
         )
         return try await PorticoServices(
             store: store, theme: theme, uploadLimit: configuration.uploadLimit * 1024 * 1024, cache: cache,

@@ -135,8 +135,8 @@ public final class ResponseCache: Sendable {
                 return .miss
             }
             state.tick += 1
-            // In place: writing the entry back would copy the whole response, under the lock
-            // that every hit on both event loops takes.
+            // In place: copying the entry out and back retained and released every part of the
+            // response and hashed the key again, under the lock that every hit takes.
             state.entries.values[index].lastUse = state.tick
             if now < response.freshUntil { return .fresh(response) }
             if now < response.graceUntil { return .stale(response) }

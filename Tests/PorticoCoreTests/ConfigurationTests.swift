@@ -55,6 +55,21 @@ import Testing
         #expect(configuration.pageCacheControl == "public, max-age=60")
     }
 
+    /// Surrogate-key headers are off by default, on when asked for (file or environment), and
+    /// on whenever Portico purges an external cache, which finds pages by them.
+    @Test func surrogateKeysFollowTheirKeyAndThePurgeTargets() throws {
+        let defaults = try Self.loader([:]).load(path: nil, environment: [:])
+        #expect(!defaults.sendsSurrogateKeys)
+        let asked = try Self.loader(["/p.toml": "[cache]\nsurrogate_keys = true\n"]).load(path: "/p.toml", environment: [:])
+        #expect(asked.surrogateKeys && asked.sendsSurrogateKeys)
+        let fromEnvironment = try Self.loader([:]).load(path: nil, environment: ["PORTICO_CACHE_SURROGATE_KEYS": "true"])
+        #expect(fromEnvironment.sendsSurrogateKeys)
+        let purging = try Self.loader(["/p.toml": "[cache]\npurge = [\"http://127.0.0.1:6081/\"]\n"]).load(path: "/p.toml", environment: [:])
+        #expect(!purging.surrogateKeys && purging.sendsSurrogateKeys)
+        let refused = Self.issues(["/p.toml": "[cache]\nsurrogate_keys = \"sometimes\"\n"], path: "/p.toml")
+        #expect(refused.contains { $0.contains("cache.surrogate_keys") })
+    }
+
     @Test func everyProblemIsReportedWithFileLineAndKey() {
         let issues = Self.issues(["/etc/portico/prod.toml": """
             [server]

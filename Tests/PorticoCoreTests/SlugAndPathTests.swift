@@ -39,6 +39,10 @@ import Testing
         #expect(try ContentPath.segments(of: "/news/open-day/") == ["news", "open-day"])
         #expect(try ContentPath.segments(of: "//news//x") == ["news", "x"])
         #expect(try ContentPath.segments(of: "/caf%C3%A9") == ["café"])
+        // A path is split at every "/" byte, also before a raw combining mark (which would
+        // otherwise join the slash into one character).
+        #expect(try ContentPath.segments(of: "/a/\u{301}b") == ["a", "\u{301}b"])
+        #expect(try ContentPath.segments(of: Substring("/x/news/y").dropFirst(2)) == ["news", "y"])
     }
 
     @Test(arguments: [

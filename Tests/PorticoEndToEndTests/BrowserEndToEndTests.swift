@@ -44,7 +44,7 @@ import Testing
         process.terminate()
         try? await eventually(timeout: .seconds(5)) { collected.withLock { $0.ended } }
         let text = String(decoding: collected.withLock { $0.data }, as: UTF8.self)
-        #expect(status == 0, "\(text) (screenshots in \(screenshots.path))")
+        #expect(status == 0, "\(text) (screenshots in \(screenshots.path), kept when the tests run with PORTICO_KEEP_TEST_FOLDERS=1)")
         #expect(text.contains("browser flow passed"))
     }
 }

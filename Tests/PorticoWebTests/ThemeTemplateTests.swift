@@ -402,6 +402,10 @@ import Testing
             let actual = theme.renderBytes(name, context.values)
             let identical = actual == expected
             #expect(identical, "\(name).mustache: \(Self.firstDifference(actual, expected))")
+            // Public pages hand over typed values (`ThemeFields`): the same bytes.
+            let typed = theme.renderBytes(name, Self.fields(context.values))
+            let typedIdentical = typed == expected
+            #expect(typedIdentical, "\(name).mustache, typed: \(Self.firstDifference(typed, expected))")
             let html = String(decoding: actual, as: UTF8.self)
             for marker in context.markers[name] ?? [] {
                 #expect(html.contains(marker), "\(name).mustache lacks \(marker)")
@@ -772,7 +776,6 @@ import Testing
         #expect(try Theme(folder: folder).render("item", [:]) == "[]\na\nb\n")
     }
 
-    /// The renderer itself renders nothing for a template name it does not have.
     /// Typed page values: set, replace, remove and merge keep one value per name, and an
     /// empty text is absent, as it is in a dictionary context.
     @Test func themeFieldsKeepOneValuePerName() throws {
@@ -788,6 +791,7 @@ import Testing
         #expect(fields.member("missing") == nil)
     }
 
+    /// The renderer itself renders nothing for a template name it does not have.
     @Test func theRendererRendersNothingForAnUnknownTemplate() throws {
         let template = try ThemeTemplate("{{>missing}}|{{title}}")
         var renderer = ThemeRenderer(templates: ["item": template])

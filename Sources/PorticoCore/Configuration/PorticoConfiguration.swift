@@ -33,6 +33,10 @@ public struct PorticoConfiguration: Sendable, Equatable {
     public var grace = 60
     public var purge: [String] = []
     public var surrogateKeys = false
+
+    /// Whether cached responses carry their keys as `xkey` / `Surrogate-Key` headers: asked for
+    /// (`cache.surrogate_keys`), or needed because Portico purges an external cache by them.
+    public var sendsSurrogateKeys: Bool { surrogateKeys || !purge.isEmpty }
     public var pageCacheControl = "public, max-age=0, must-revalidate"
     public var feedCacheControl = "public, max-age=300"
     public var assetCacheControl = "public, max-age=31536000, immutable"

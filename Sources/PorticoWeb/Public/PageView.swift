@@ -4,9 +4,9 @@ import Hummingbird
 import PorticoCore
 import PorticoContent
 
-/// Builds the values templates see. Templates get plain dictionaries of strings, booleans and
-/// lists; every text is escaped by Mustache except `bodyHTML`, which the content service
-/// rendered safe when the item was saved.
+/// Builds the values templates see: typed `ThemeFields` of texts, flags, lists and objects;
+/// every text is escaped by Mustache except `bodyHTML`, which the content service rendered
+/// safe when the item was saved.
 struct PageView {
     let site: Site
     let context: PorticoRequestContext

@@ -54,7 +54,7 @@ enum ThemeValue {
         }
     }
 
-/// Whether a section renders (and an inverted section does not).
+    /// Whether a section renders (and an inverted section does not).
     var isTrue: Bool {
         switch self {
         case .text(let text): !text.isEmpty
