@@ -5,13 +5,17 @@
 #   (c) Portico with the cache off (every request renders).
 # Prints req/s and p99 latency for each and the ratios b/a and b/c.
 #
-# usage: Benchmarks/cache-bench.sh [seconds per run (10)] [connections (64)] [path (/news)]
+# usage: Benchmarks/cache-bench.sh [seconds per run (10)] [connections (64)] [path (/news)] [rounds (1)]
+# With several rounds, (a), (b) and (c) are measured in turn that many times, and the medians
+# (and the median of each round's b/a) are printed too: this machine's speed drifts from one
+# minute to the next, and interleaving keeps a slow minute from landing on one server only.
 # needs: wrk and nginx (apt-get install wrk nginx), a release build (swift build -c release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 CONNECTIONS=${2:-64}
 PAGE=${3:-/news}
+ROUNDS=${4:-1}
 BIN=.build/release/portico
 [ -x "$BIN" ] || { echo "build first: swift build -c release --product portico" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
@@ -67,17 +71,25 @@ run() { # name url [header]
     p99=$(awk '$1=="99%" {print $2}' <<<"$out")
     errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
     printf "%-28s %12s req/s   p99 %8s   %s\n" "$name" "$rps" "$p99" "$errors"
-    eval "RPS_$name=$rps"
+    eval "RPS_$name+=\" $rps\""
 }
 
-echo "page $PAGE ($SIZE bytes), ${DURATION}s per run, $CONNECTIONS connections, wrk -t2 on the same $(nproc) cores"
-run nginx_static "http://127.0.0.1:$STATIC/page.html"
-run portico_cached "http://127.0.0.1:$CACHED$PAGE" "Host: demo.localhost"
-run portico_uncached "http://127.0.0.1:$UNCACHED$PAGE" "Host: demo.localhost"
+echo "page $PAGE ($SIZE bytes), ${DURATION}s per run, $CONNECTIONS connections, wrk -t2 on the same $(nproc) cores, $ROUNDS round(s)"
+RPS_nginx_static=""; RPS_portico_cached=""; RPS_portico_uncached=""
+for round in $(seq 1 "$ROUNDS"); do
+    [ "$ROUNDS" -gt 1 ] && echo "round $round"
+    run nginx_static "http://127.0.0.1:$STATIC/page.html"
+    run portico_cached "http://127.0.0.1:$CACHED$PAGE" "Host: demo.localhost"
+    run portico_uncached "http://127.0.0.1:$UNCACHED$PAGE" "Host: demo.localhost"
+done
 python3 - "$RPS_nginx_static" "$RPS_portico_cached" "$RPS_portico_uncached" <<'PY'
-import sys
-a, b, c = (float(x) for x in sys.argv[1:4])
-print(f"b/a (cached / nginx)    = {b / a:.2f}   goal >= 0.80")
-print(f"b/c (cached / uncached) = {b / c:.2f}")
-print(f"c (uncached)            = {c:,.0f} req/s   goal >= 8,000")
+import statistics, sys
+a, b, c = ([float(x) for x in arg.split()] for arg in sys.argv[1:4])
+ratios = [y / x for x, y in zip(a, b)]
+label = "" if len(a) == 1 else f" (median of {len(a)} rounds)"
+if len(a) > 1:
+    print(f"medians: nginx {statistics.median(a):,.0f}, cached {statistics.median(b):,.0f}, uncached {statistics.median(c):,.0f} req/s")
+print(f"b/a (cached / nginx)    = {statistics.median(ratios):.2f}{label}   goal >= 0.80")
+print(f"b/c (cached / uncached) = {statistics.median(b) / statistics.median(c):.2f}")
+print(f"c (uncached)            = {statistics.median(c):,.0f} req/s{label}   goal >= 8,000")
 PY
