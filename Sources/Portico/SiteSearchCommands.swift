@@ -252,7 +252,6 @@ struct SearchBenchmark {
         for (_, requests) in sets { for request in requests.prefix(3) { _ = try await search.search(in: site, request, by: principal) } }
         printLine("query set\tqueries\tp50 ms\tp90 ms\tp99 ms\tmax ms\tmean results")
         for (name, requests) in sets where !requests.isEmpty {
-            var samples: [Double] = []
             var timed: [(milliseconds: Double, request: SearchRequest)] = []
             var results = 0
             for _ in 0..<rounds {
@@ -260,16 +259,15 @@ struct SearchBenchmark {
                     let started = ContinuousClock.now
                     let page = try await search.search(in: site, request, by: principal)
                     let elapsed = ContinuousClock.now - started
-                    let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-                    samples.append(milliseconds)
-                    if slowest > 0 { timed.append((milliseconds, request)) }
+                    timed.append((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15, request))
                     results += page.total
                 }
             }
-            samples.sort()
+            timed.sort { $0.milliseconds < $1.milliseconds }
+            let samples = timed.map(\.milliseconds)
             func percentile(_ p: Double) -> String { String(format: "%.2f", samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
             printLine("\(name)\t\(samples.count)\t\(percentile(0.5))\t\(percentile(0.9))\t\(percentile(0.99))\t\(String(format: "%.2f", samples.last ?? 0))\t\(results / max(1, samples.count))")
-            for entry in timed.sorted(by: { $0.milliseconds > $1.milliseconds }).prefix(slowest) {
+            for entry in timed.reversed().prefix(slowest) {
                 printLine("  \(String(format: "%.2f", entry.milliseconds)) ms\t\(entry.request.query.text)\(entry.request.below.map { " (in \($0))" } ?? "")")
             }
         }

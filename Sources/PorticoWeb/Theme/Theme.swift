@@ -57,8 +57,7 @@ public struct Theme: Sendable {
 
     /// The same, as UTF-8 bytes, ready to be written into a response body.
     func renderBytes(_ template: String, _ context: [String: Any]) -> [UInt8] {
-        var renderer = ThemeRenderer(templates: templates)
-        return renderer.render(template, .object(context))
+        renderBytes(template, value: .object(context))
     }
 
     /// Renders `template` with a page's typed values (see `ThemeFields`).
@@ -68,8 +67,12 @@ public struct Theme: Sendable {
 
     /// The same, as UTF-8 bytes.
     func renderBytes(_ template: String, _ fields: ThemeFields) -> [UInt8] {
+        renderBytes(template, value: .fields(fields))
+    }
+
+    private func renderBytes(_ template: String, value: ThemeValue) -> [UInt8] {
         var renderer = ThemeRenderer(templates: templates)
-        return renderer.render(template, .fields(fields))
+        return renderer.render(template, value)
     }
 
     /// Writes the built-in theme's files into `folder`, as a starting point for a custom theme.

@@ -20,10 +20,9 @@ enum ThemeValue {
         case let flag as Bool: self = .flag(flag)
         case let object as [String: Any]: self = .object(object)
         case let objects as [[String: Any]]: self = .list(objects.map { .object($0) })
-        case let texts as [String]: self = .list(texts.map { .text($0) })
+        // Texts lists, numbers, typed fields, and optionals of them.
         case let convertible as any ThemeValueConvertible: self = convertible.themeValue
         case let list as [Any]: self = .list(list.map(ThemeValue.init))
-        case let number as Int: self = .text(String(number))
         case let optional as any AnyOptionalValue: self = optional.wrappedValue.map(ThemeValue.init) ?? .flag(false)
         default: self = .text(String(describing: value))
         }
